@@ -1,0 +1,193 @@
+"""Every message the actors exchange, and the one way they travel: msgpack bytes.
+
+Actors share no mutable state; the only thing that crosses between them is a
+message from this module, encoded to bytes. Keeping every type in one place
+makes the protocol reviewable at a glance and lets a later worker *process*
+(the generator) speak exactly the same language over a pipe.
+
+Times are seconds on trio's clock (``trio.current_time()``) unless a field
+says otherwise: all actors run in one trio run, so they share that clock, and
+only the engine bridge converts to wall-clock time for OSC time tags.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+import msgpack
+
+TRACKS: tuple[str, ...] = ("kick", "snare", "hihat", "openhat", "clap")
+"""Track names in channel order; a track is addressed by its index here."""
+
+VELOCITY_HIT = 64
+VELOCITY_ACCENT = 127
+
+
+class Message:
+    """Base of every message; ``TAG`` is its wire identifier."""
+
+    TAG: ClassVar[int]
+
+
+_BY_TAG: dict[int, type[Message]] = {}
+M = TypeVar("M", bound=type[Message])
+
+
+def _message(tag: int) -> Callable[[M], M]:
+    def register(cls: M) -> M:
+        if tag in _BY_TAG:
+            raise ValueError(f"message tag {tag} used twice")
+        cls.TAG = tag
+        _BY_TAG[tag] = cls
+        return cls
+
+    return register
+
+
+def encode(message: Message) -> bytes:
+    """Pack a message as ``[tag, field, ...]``; field order is the dataclass order."""
+    values = [getattr(message, f.name) for f in dataclasses.fields(message)]  # type: ignore[arg-type]
+    return msgpack.packb([message.TAG, *values], use_bin_type=True)
+
+
+def decode(data: bytes) -> Message:
+    """Inverse of :func:`encode`; msgpack arrays come back as the tuples the types declare."""
+    tag, *values = msgpack.unpackb(data, raw=False)
+    cls = _BY_TAG[tag]
+    return cls(*(_freeze(v) for v in values))
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+# --- transport and tempo: input -> clock -------------------------------------------
+
+
+@_message(1)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Start(Message):
+    """Play from the top (step 0)."""
+
+
+@_message(2)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Stop(Message):
+    """Stop, remembering the position so that :class:`Continue` resumes there."""
+
+
+@_message(3)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Continue(Message):
+    """Resume from the position where the transport stopped."""
+
+
+@_message(4)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetTempo(Message):
+    bpm: float
+
+
+# --- clock -> sequencer -------------------------------------------------------------
+
+
+@_message(10)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Step(Message):
+    """A 1/16 step that will fall at ``time``; sent a little before it.
+
+    ``duration`` is the step length at the tempo in force, which the
+    sequencer needs for swing and rolls.
+    """
+
+    index: int
+    time: float
+    duration: float
+
+
+@_message(11)
+@dataclasses.dataclass(frozen=True, slots=True)
+class TransportState(Message):
+    """The clock's transport changed; ``position`` is in 1/16 steps."""
+
+    playing: bool
+    position: float
+    bpm: float
+
+
+# --- pattern editing: input -> sequencer ----------------------------------------------
+
+
+@_message(20)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetPattern(Message):
+    """Replace a track's 32 steps; text uses ``-`` rest, ``x`` hit, ``X`` accent."""
+
+    track: int
+    text: str
+
+
+@_message(21)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetMute(Message):
+    track: int
+    muted: bool
+
+
+@_message(22)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetSwing(Message):
+    """Microtonic swing for one track, 0.0 (straight) … 1.0 (100 %)."""
+
+    track: int
+    amount: float
+
+
+@_message(23)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetChoke(Message):
+    track: int
+    enabled: bool
+
+
+# --- sequencer -> engine bridge ---------------------------------------------------------
+
+
+@_message(30)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Hit(Message):
+    """One drum hit to sound at ``time``; ``choke`` cuts the choke group first."""
+
+    track: int
+    time: float
+    velocity: int
+    choke: bool
+
+
+@_message(31)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetVoice(Message):
+    """The SynthDef and controls a track's hits play with from now on.
+
+    Controls travel as a flat ``(name, value, name, value, ...)`` tuple, the
+    shape ``/s_new`` wants, so the bridge forwards them without reshaping.
+    """
+
+    track: int
+    synthdef: str
+    controls: tuple[str | float, ...]
+
+
+# --- supervision -------------------------------------------------------------------------
+
+
+@_message(90)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Shutdown(Message):
+    """Ask the whole machine to stop cleanly; ``reason`` goes to the log."""
+
+    reason: str
