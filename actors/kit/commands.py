@@ -1,0 +1,50 @@
+"""``supertonic convert``: kits between Microtonic text, supertonic JSON and SuperCollider."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from actors import kit as kit_package
+
+
+def register_commands(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "convert",
+        help="convert a kit file",
+        description="Read a Microtonic preset (.mtpreset, .mtpg) or a supertonic kit (.json) "
+        "and write it in another format.",
+    )
+    parser.add_argument("file", type=Path, help="the kit to read")
+    parser.add_argument(
+        "--to", required=True, choices=("json", "microtonic", "scd"), help="output format"
+    )
+    parser.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    parser.set_defaults(func=_convert)
+
+
+def _convert(args: argparse.Namespace) -> int:
+    writers: dict[str, Callable[[kit_package.Kit], str] | None] = {
+        "json": kit_package.dumps_json,
+        "microtonic": kit_package.dumps_microtonic,
+        # The SuperCollider writer belongs to another part of the project; until it
+        # exists, say so rather than fail with an AttributeError.
+        "scd": getattr(kit_package, "scd_text", None),
+    }
+    writer = writers[args.to]
+    if writer is None:
+        print(f"convert: --to {args.to} is not available yet", file=sys.stderr)
+        return 2
+    try:
+        text = writer(kit_package.load_kit(args.file))
+    except (kit_package.KitError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        # newline="" keeps the CRLF line ends Microtonic's own files use.
+        args.out.write_text(text, encoding="utf-8", newline="")
+    return 0
