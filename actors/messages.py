@@ -92,6 +92,25 @@ class SetTempo(Message):
     bpm: float
 
 
+@_message(5)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Locate(Message):
+    """Jump to ``position`` (in 1/16 steps), as a MIDI song position pointer asks."""
+
+    position: float
+
+
+@_message(6)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Follow(Message):
+    """An external master's estimate: at ``time`` it stands at ``position`` steps,
+    moving at ``bpm``. The clock re-anchors on it instead of its own tempo."""
+
+    time: float
+    position: float
+    bpm: float
+
+
 # --- clock -> sequencer -------------------------------------------------------------
 
 
@@ -107,16 +126,6 @@ class Step(Message):
     index: int
     time: float
     duration: float
-
-
-@_message(11)
-@dataclasses.dataclass(frozen=True, slots=True)
-class TransportState(Message):
-    """The clock's transport changed; ``position`` is in 1/16 steps."""
-
-    playing: bool
-    position: float
-    bpm: float
 
 
 # --- pattern editing: input -> sequencer ----------------------------------------------
@@ -180,6 +189,8 @@ class SetVoice(Message):
     track: int
     synthdef: str
     controls: tuple[str | float, ...]
+    length: float
+    """Seconds one hit rings, so the bridge knows how long tails last."""
 
 
 # --- supervision -------------------------------------------------------------------------

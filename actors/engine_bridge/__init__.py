@@ -1,5 +1,8 @@
 """The engine bridge: turns hits into time-stamped scsynth bundles, live or offline."""
 
+from ._actor import DEFAULT_LOOKAHEAD, Bridge, BridgeConfig, wall_clock_offset
+from ._core import Voice, hit_requests
+from ._recording import Recording
 from ._requests import (
     ADD_AFTER,
     ADD_TO_HEAD,
@@ -30,7 +33,10 @@ __all__ = [
     "ADD_AFTER",
     "ADD_TO_HEAD",
     "ADD_TO_TAIL",
+    "DEFAULT_LOOKAHEAD",
     "SCD_DIR",
+    "Bridge",
+    "BridgeConfig",
     "BufferAlloc",
     "BufferClose",
     "BufferFree",
@@ -44,6 +50,7 @@ __all__ = [
     "Notify",
     "Quit",
     "ReceiveDef",
+    "Recording",
     "RenderError",
     "Request",
     "ServerError",
@@ -51,9 +58,12 @@ __all__ = [
     "Sync",
     "SynthDefBuildError",
     "SynthNew",
+    "Voice",
     "build_synthdefs",
     "ensure_synthdefs",
     "find_scsynth",
+    "hit_requests",
     "render_score",
     "score_bytes",
+    "wall_clock_offset",
 ]

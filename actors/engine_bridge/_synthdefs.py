@@ -49,7 +49,9 @@ def cache_dir_for(sources: Sequence[Path]) -> Path:
     return base / "supertonic" / "synthdefs" / digest.hexdigest()[:16]
 
 
-def build_synthdefs(sources: Sequence[Path], out_dir: Path, *, timeout: float = 120.0) -> list[Path]:
+def build_synthdefs(
+    sources: Sequence[Path], out_dir: Path, *, timeout: float = 120.0
+) -> list[Path]:
     """Compile every source into ``out_dir``; each source writes to ``~supertonicDefDir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     lines = [f'~supertonicDefDir = "{out_dir}";']
@@ -74,7 +76,8 @@ def build_synthdefs(sources: Sequence[Path], out_dir: Path, *, timeout: float = 
             ) from None
     errors = _errors(output)
     if _DONE not in output or "ERROR" in output:
-        raise SynthDefBuildError(f"sclang failed compiling {', '.join(map(str, sources))}:\n{errors}")
+        names = ", ".join(map(str, sources))
+        raise SynthDefBuildError(f"sclang failed compiling {names}:\n{errors}")
     return sorted(out_dir.glob("*.scsyndef"))
 
 

@@ -1,0 +1,103 @@
+"""The clock's pure state: transport, tempo and the step-time formula.
+
+Step times are never accumulated from sleeps. Every tempo or transport change
+records an *anchor* (a time and the position in steps at that time); step n
+then falls at ``anchor_time + (n - anchor_position) * step_duration``. A tempo
+change re-anchors at the current position, so the beat bends without a jump
+and no rounding error can build up over a long set.
+"""
+
+from __future__ import annotations
+
+import math
+
+from actors.messages import Step
+
+MIN_BPM = 20.0
+MAX_BPM = 300.0
+STEPS_PER_BEAT = 4
+EMIT_AHEAD = 0.010
+"""Seconds before its time that a step is handed on, so a late wake-up of the
+clock task still leaves the whole pipeline its lookahead."""
+
+
+class TempoError(ValueError):
+    pass
+
+
+def check_bpm(bpm: float) -> float:
+    if not MIN_BPM <= bpm <= MAX_BPM:
+        raise TempoError(f"tempo {bpm} BPM is outside {MIN_BPM:g}-{MAX_BPM:g}")
+    return float(bpm)
+
+
+class ClockCore:
+    def __init__(self, bpm: float = 120.0) -> None:
+        self.bpm = check_bpm(bpm)
+        self.playing = False
+        self.next_step = 0
+        self._anchor_time = 0.0
+        self._anchor_position = 0.0
+
+    @property
+    def step_duration(self) -> float:
+        return 60.0 / (self.bpm * STEPS_PER_BEAT)
+
+    def position(self, now: float) -> float:
+        """Position in steps; it stands still while stopped."""
+        if not self.playing:
+            return self._anchor_position
+        return self._anchor_position + (now - self._anchor_time) / self.step_duration
+
+    def step_time(self, index: int) -> float:
+        return self._anchor_time + (index - self._anchor_position) * self.step_duration
+
+    def next_emit_time(self) -> float:
+        """When the next step is due to be handed on; infinity while stopped."""
+        if not self.playing:
+            return math.inf
+        return self.step_time(self.next_step) - EMIT_AHEAD
+
+    def pop_step(self) -> Step:
+        step = Step(self.next_step, self.step_time(self.next_step), self.step_duration)
+        self.next_step += 1
+        return step
+
+    def start(self, now: float) -> None:
+        self._reanchor(now, 0.0)
+        self.next_step = 0
+        self.playing = True
+
+    def stop(self, now: float) -> None:
+        self._reanchor(now, self.position(now))
+        self.playing = False
+
+    def continue_(self, now: float) -> None:
+        """Resume at the stopped position; steps already handed on are not repeated."""
+        self._reanchor(now, self._anchor_position)
+        self.next_step = max(self.next_step, math.ceil(self._anchor_position))
+        self.playing = True
+
+    def set_tempo(self, now: float, bpm: float) -> None:
+        bpm = check_bpm(bpm)
+        self._reanchor(now, self.position(now))
+        self.bpm = bpm
+
+    def locate(self, now: float, position: float) -> None:
+        """Move to ``position``; the next step handed on is the first at or after it."""
+        self._reanchor(now, position)
+        self.next_step = math.ceil(position)
+
+    def follow(self, time: float, position: float, bpm: float) -> None:
+        """Re-anchor on an external master's estimate of where it is at ``time``.
+
+        Steps already handed on stay as they were; if the master is now ahead
+        of a step not yet handed on, that step is skipped rather than rushed.
+        """
+        self.bpm = check_bpm(bpm)
+        self._reanchor(time, position)
+        self.next_step = max(self.next_step, math.ceil(position - 0.5))
+
+    def _reanchor(self, now: float, position: float) -> None:
+        self._anchor_time = now
+        self._anchor_position = position

@@ -1,0 +1,330 @@
+"""The engine bridge's trio shell: keep a server alive and send it every hit on time.
+
+Hits arrive a little before their time; each goes out at once as a bundle
+stamped with its exact time plus the lookahead (corrected for how this
+server maps tags to samples, see ``_clock_sync``), so scsynth starts it on
+the right sample whatever jitter the trip had. The server is supervised: if
+it dies, hits are dropped (nobody could hear them) while a new one is
+started or re-attached, and the music resumes at the right position as soon
+as it answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import math
+import time
+from pathlib import Path
+
+import trio
+
+from actors.mesh import Inbox
+from actors.messages import Hit, SetVoice, Step
+
+from ._clock_sync import ServerClock
+from ._core import (
+    MARKER_BUS,
+    PROBE_BUS,
+    Voice,
+    hit_requests,
+    load_requests,
+    node_requests,
+    pulse_request,
+    record_close_requests,
+    record_open_requests,
+    record_start_request,
+)
+from ._link import LinkError, ScsynthLink
+from ._recording import Recording
+from ._requests import Notify, Quit, Status
+from ._server import ScsynthProcess, ServerError, free_udp_port, jack_running, start_jackd
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LOOKAHEAD = 0.05
+STATUS_INTERVAL = 0.25
+STATUS_DEAD_AFTER = 1.5
+"""An attached server silent this long is taken for dead (we cannot watch its process)."""
+PROBE_INTERVAL = 0.025
+RECORD_FLUSH = 0.5
+"""DiskOut writes half-buffers: run on this long past the end so the tail reaches disk."""
+
+
+@dataclasses.dataclass(frozen=True)
+class BridgeConfig:
+    synthdef_dirs: tuple[Path, ...]
+    server: tuple[str, int] | None = None
+    """Attach to this scsynth instead of starting one."""
+    lookahead: float = DEFAULT_LOOKAHEAD
+    record: Path | None = None
+
+
+def wall_clock_offset() -> float:
+    """Unix time minus trio time, from the tightest of a few paired readings."""
+    best = (math.inf, 0.0)
+    for _ in range(9):
+        before = trio.current_time()
+        wall = time.time()
+        after = trio.current_time()
+        best = min(best, (after - before, wall - (before + after) / 2))
+    return best[1]
+
+
+@dataclasses.dataclass
+class _Life:
+    """One server life: its link, its clock model, and its recording segment."""
+
+    link: ScsynthLink
+    clock: ServerClock
+    process: ScsynthProcess | None
+    segment: Path | None = None
+    """The recording segment still waiting for its marker."""
+    probes: dict[int, tuple[float, Path | None]] = dataclasses.field(default_factory=dict)
+    """Pulses in flight: id -> (the time meant, the segment it marks, if any)."""
+    probe_id: int = 0
+
+    async def pulse(self, target: float, tag: float, marks: Path | None = None) -> None:
+        """Send a clock probe meant for ``target``, stamped ``tag``."""
+        self.probe_id = self.probe_id % 100_000 + 1
+        self.probes[self.probe_id] = (target, marks)
+        requests = [pulse_request(PROBE_BUS, float(self.probe_id))]
+        if marks is not None:
+            requests.append(pulse_request(MARKER_BUS, 1.0))
+        await self.link.send(requests, tag)
+
+
+class Bridge:
+    def __init__(self, config: BridgeConfig, inbox: Inbox) -> None:
+        self.config = config
+        self._inbox = inbox
+        self._voices: dict[int, Voice] = {}
+        self._life: _Life | None = None
+        self._offset = 0.0
+        self._recording: Recording | None = None
+        self._ring_until = -math.inf
+        self._closing = False
+        self.dropped_hits = 0
+        self.sent_bundles = 0
+        self.late_count = 0
+        self.restarts = 0
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
+                  ) -> None:
+        """Serve until every sender has closed its outbox, then let tails ring and stop."""
+        self._offset = wall_clock_offset()
+        jackd = None
+        try:
+            async with trio.open_nursery() as nursery:
+                if self.config.server is None and not await trio.to_thread.run_sync(
+                    jack_running
+                ):
+                    jackd = await start_jackd()
+                await nursery.start(self._serve)
+                task_status.started()
+                await self._forward()
+                await self._finish()
+                nursery.cancel_scope.cancel()
+        finally:
+            if jackd is not None:
+                jackd.terminate()
+                with trio.move_on_after(3) as scope:
+                    scope.shield = True
+                    await jackd.wait()
+                jackd.kill()
+
+    def unix_time(self, trio_time: float) -> float:
+        """Where a moment of the beat is heard: its wall-clock time plus the lookahead."""
+        return trio_time + self._offset + self.config.lookahead
+
+    # --- the hit path -------------------------------------------------------------------
+
+    async def _forward(self) -> None:
+        async for message in self._inbox:
+            match message:
+                case Hit():
+                    await self._play(message)
+                case Step():
+                    await self._mark(message)
+                case SetVoice():
+                    self._voices[message.track] = Voice.from_message(message)
+                case _:
+                    log.warning("engine bridge ignores %r", message)
+
+    async def _play(self, hit: Hit) -> None:
+        voice = self._voices.get(hit.track)
+        life = self._life
+        if voice is None or life is None:
+            self.dropped_hits += 1
+            return
+        when = self.unix_time(hit.time)
+        try:
+            await life.link.send(hit_requests(hit, voice), life.clock.corrected(when))
+        except OSError as exc:
+            self.dropped_hits += 1
+            log.debug("hit dropped: %s", exc)
+            return
+        self.sent_bundles += 1
+        self._ring_until = max(self._ring_until, when + voice.length)
+
+    async def _mark(self, step: Step) -> None:
+        """The first step a server life plays fixes its recording segment's marker."""
+        life, recording = self._life, self._recording
+        if life is None or recording is None or life.segment is None:
+            return
+        segment, life.segment = life.segment, None
+        when = recording.place_marker(segment, self.unix_time(step.time))
+        await life.pulse(when, life.clock.corrected(when), marks=segment)
+
+    # --- server supervision ------------------------------------------------------------------
+
+    async def _serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
+                     ) -> None:
+        first = True
+        lost_at = 0.0
+        while True:
+            failure: BaseException | None = None
+            life: _Life | None = None
+            try:
+                async with trio.open_nursery() as nursery:
+                    life = await self._bring_up(nursery)
+                    self._life = life
+                    if first:
+                        task_status.started()
+                        first = False
+                    else:
+                        log.info("scsynth is back %.2f s after it was lost",
+                                 trio.current_time() - lost_at)
+                    await self._until_lost(life)
+                    nursery.cancel_scope.cancel()
+            except* (ServerError, LinkError, OSError) as group:
+                failure = group.exceptions[0]
+            finally:
+                self._life = None
+                if life is not None:
+                    life.link.close()
+                if self._process is not None:
+                    self._process.kill()
+            if self._closing:
+                return
+            if failure is not None:
+                if first:
+                    raise ServerError(f"could not start scsynth: {failure}")
+                log.error("scsynth restart failed (%s); trying again", failure)
+                await trio.sleep(0.25)
+                continue
+            lost_at = trio.current_time()
+            self.restarts += 1
+            log.error("scsynth was lost; %s it",
+                      "re-attaching to" if self.config.server else "restarting")
+
+    _process: ScsynthProcess | None = None
+
+    async def _bring_up(self, nursery: trio.Nursery) -> _Life:
+        """Start (or reach) a server and prepare it until it can place hits exactly."""
+        process = None
+        if self.config.server is None:
+            process = self._process = ScsynthProcess(free_udp_port())
+            await process.start(nursery)
+            nursery.start_soon(self._count_late, process)
+            host, port = "127.0.0.1", process.port
+        else:
+            host, port = self.config.server
+        link = await ScsynthLink.connect(host, port)
+        nursery.start_soon(link.receive_loop)
+        await link.call(Notify(1), "/done", "/notify")
+        status = await link.call(Status(), "/status.reply")
+        sample_rate = float(status[7])
+        await link.send(load_requests(self.config.synthdef_dirs))
+        await link.sync()
+        await link.send(node_requests())
+        await link.sync()
+        life = _Life(link, ServerClock(sample_rate), process)
+        nursery.start_soon(self._poll_status, link)
+        await nursery.start(self._probe_clock, life)
+        if self.config.record is not None:
+            if self._recording is None:
+                self._recording = Recording(self.config.record, round(sample_rate))
+            life.segment = self._recording.next_segment_path()
+            for request in record_open_requests(life.segment):
+                await link.call(request, "/done", request.address)
+            await link.send((record_start_request(),))
+            await link.sync()
+        return life
+
+    async def _probe_clock(self, life: _Life, *,
+                           task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
+                           ) -> None:
+        """Keep measuring where tagged pulses land; ready once the model has a fit."""
+        def on_reply(params: tuple) -> None:
+            _node, _reply, probe_id, phase = params
+            target, marks = life.probes.pop(int(probe_id), (None, None))
+            if target is None:
+                return
+            if marks is None:
+                jump = life.clock.add_probe(target, float(phase))
+                if jump is not None:
+                    log.warning("scsynth's clock jumped by %.1f samples (a JACK xrun resets "
+                                "it); hits already sent may be off by that much", jump)
+            elif self._recording is not None:
+                self._recording.marker_landed(marks, life.clock.missed_by(target, float(phase)))
+
+        life.link.subscribe("/supertonic/clock", on_reply)
+        started = False
+        with trio.fail_after(5) as deadline:
+            while True:
+                tag = time.time() + self.config.lookahead
+                with contextlib.suppress(OSError):
+                    await life.pulse(tag, tag)
+                await trio.sleep(PROBE_INTERVAL)
+                if not started and life.clock.ready:
+                    deadline.deadline = math.inf
+                    task_status.started()
+                    started = True
+
+    async def _until_lost(self, life: _Life) -> None:
+        if life.process is not None:
+            code = await life.process.wait()
+            if not self._closing:
+                log.error("scsynth exited with code %s", code)
+            return
+        while trio.current_time() - life.link.last_status_time < STATUS_DEAD_AFTER:
+            await trio.sleep(STATUS_INTERVAL)
+
+    async def _poll_status(self, link: ScsynthLink) -> None:
+        link.last_status_time = trio.current_time()
+        while True:
+            with contextlib.suppress(OSError):
+                await link.send((Status(),))
+            await trio.sleep(STATUS_INTERVAL)
+
+    async def _count_late(self, process: ScsynthProcess) -> None:
+        seen = 0
+        while True:
+            await trio.sleep(0.1)
+            self.late_count += process.late_count - seen
+            seen = process.late_count
+
+    # --- the end -----------------------------------------------------------------------------
+
+    async def _finish(self) -> None:
+        """Let the last hits ring out, close the recording, quit the server we started."""
+        with trio.CancelScope(shield=True):
+            end = self._ring_until if self._ring_until > -math.inf else time.time()
+            life = self._life
+            if self._recording is not None and life is not None:
+                await trio.sleep(max(0.0, end + RECORD_FLUSH - time.time()))
+                try:
+                    await life.link.send(record_close_requests())
+                    await life.link.sync()
+                except (LinkError, OSError) as exc:
+                    log.error("closing the recording on the server failed: %s", exc)
+            if self._recording is not None:
+                self._recording.finish(end)
+            self._closing = True
+            if life is not None and life.process is not None:
+                with contextlib.suppress(OSError):
+                    await life.link.send((Quit(),))
+                with trio.move_on_after(2):
+                    await life.process.wait()

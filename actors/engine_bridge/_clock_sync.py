@@ -1,0 +1,92 @@
+"""Correcting time tags for how scsynth really maps them to samples.
+
+scsynth converts a bundle's time tag to a sample position through a
+delay-locked loop on its audio callback times (bandwidth 0.012 Hz). After a
+server starts, and after any scheduling hiccup, that loop takes tens of
+seconds to settle, and meanwhile tags drift against the sample clock by up
+to tens of samples per second. Since hits must land within one sample of
+their place, the bridge measures the mapping instead of trusting it: every
+40th of a second a pulse is sent with a known tag, a clock synth reports
+the sample it landed on, and this estimator fits the recent deviation from
+a perfect line at the nominal sample rate and extrapolates it to each new
+tag. The line's slope is the nominal rate: exact for JACK's dummy driver (a
+period of whole microseconds) and for any device clocked at its nominal
+rate; a sound card whose crystal is off by N ppm is kept on its own sample
+grid, so against wall time it drifts by those N ppm.
+"""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+
+PHASE_WRAP = 1 << 20
+"""The clock synth counts samples modulo this (exact in float32)."""
+WINDOW = 40
+"""Probes in the fit. Each reading carries up to half a sample of rounding;
+40 of them (1 s at the bridge's probe rate) average that down to a few
+hundredths while the loop's slow drift stays a straight line over the span."""
+READY_AFTER = 12
+JUMP = 3.0
+"""Samples of surprise that mean the server's loop was reset (scsynth resets it on
+every JACK xrun): the history no longer describes the mapping, so it is dropped."""
+
+
+class ServerClock:
+    def __init__(self, sample_rate: float) -> None:
+        self.sample_rate = sample_rate
+        self._origin: tuple[float, float] | None = None
+        self._last_phase = 0.0
+        self._unwrapped = 0.0
+        self._recent: collections.deque[tuple[float, float]] = collections.deque(maxlen=WINDOW)
+
+    @property
+    def ready(self) -> bool:
+        return len(self._recent) >= READY_AFTER
+
+    def add_probe(self, tag: float, phase: float) -> float | None:
+        """Record that the pulse stamped ``tag`` landed on sample ``phase`` (mod 2^20).
+
+        Returns the size of a jump in the mapping when this probe reveals one.
+        """
+        if self._origin is None:
+            self._origin = (tag, phase)
+            self._unwrapped = phase
+            self._last_phase = phase
+        missed = self.missed_by(tag, phase)
+        jump = None
+        if self.ready:
+            surprise = missed - self.deviation(tag)
+            if abs(surprise) > JUMP:
+                self._recent.clear()
+                jump = surprise
+        self._recent.append((tag, missed))
+        return jump
+
+    def missed_by(self, target: float, phase: float) -> float:
+        """Samples by which a pulse meant for ``target`` that landed on ``phase`` missed
+        the line. For a pulse sent uncorrected this is the deviation to learn from."""
+        if self._origin is None:
+            return 0.0
+        step = (phase - self._last_phase + PHASE_WRAP / 2) % PHASE_WRAP - PHASE_WRAP / 2
+        self._unwrapped += step
+        self._last_phase = phase
+        origin_tag, origin_sample = self._origin
+        return self._unwrapped - (origin_sample + (target - origin_tag) * self.sample_rate)
+
+    def deviation(self, tag: float) -> float:
+        """Predicted samples by which scsynth would misplace ``tag``."""
+        if not self._recent:
+            return 0.0
+        tags = np.array([t for t, _ in self._recent])
+        errors = np.array([e for _, e in self._recent])
+        if len(tags) < 2 or np.ptp(tags) == 0:
+            return float(errors.mean())
+        centre = tags.mean()
+        slope, intercept = np.polyfit(tags - centre, errors, 1)
+        return float(intercept + slope * (tag - centre))
+
+    def corrected(self, tag: float) -> float:
+        """The tag to send so the event lands where ``tag`` belongs on the sample line."""
+        return tag - self.deviation(tag) / self.sample_rate

@@ -1,0 +1,110 @@
+"""The bridge's pure half: which requests a hit, a boot or a recording needs.
+
+Nothing here does I/O or reads a clock, so the live bridge (UDP, time tags
+in wall-clock time) and the offline renderer (a score, times from 0) build
+their bundles from the same functions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from actors.messages import Hit, SetVoice
+
+from ._requests import (
+    ADD_AFTER,
+    ADD_TO_HEAD,
+    ADD_TO_TAIL,
+    BufferAlloc,
+    BufferClose,
+    BufferFree,
+    BufferWrite,
+    GroupNew,
+    LoadDefDir,
+    NodeFree,
+    NodeSet,
+    Request,
+    SynthNew,
+)
+
+NODE_BASE = 1 << 29
+"""Our fixed node ids sit far above the range sclang allocates from, so attaching
+to a norns server shared with sclang cannot collide."""
+GROUP_VOICES = NODE_BASE + 1
+GROUP_CHOKE = NODE_BASE + 2
+NODE_RECORDER = NODE_BASE + 3
+NODE_CLOCK = NODE_BASE + 4
+RECORD_BUFFER = 1000
+MARKER_BUS = 511
+PROBE_BUS = 510
+"""Private audio buses well above the outputs (and above sclang's usual allocations)."""
+RECORD_FRAMES = 32768
+"""DiskOut streams in halves of this; at 48 kHz a half is 0.34 s, the most a
+killed server can take with it."""
+RECORD_CHANNELS = 3
+"""Left, right and the alignment marker."""
+RECORDER_DEF = "supertonic_recorder"
+PULSE_DEF = "supertonic_pulse"
+CLOCK_DEF = "supertonic_clock"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Voice:
+    synthdef: str
+    controls: tuple[str | float, ...]
+    length: float
+    """Seconds a hit rings; how long a recording must run on after the last hit."""
+
+    @classmethod
+    def from_message(cls, message: SetVoice) -> Voice:
+        return cls(message.synthdef, message.controls, message.length)
+
+
+def load_requests(synthdef_dirs: tuple[Path, ...]) -> tuple[Request, ...]:
+    return tuple(LoadDefDir(str(d)) for d in synthdef_dirs)
+
+
+def node_requests() -> tuple[Request, ...]:
+    """The voice groups and the sample clock, once the SynthDefs have loaded. The
+    clock sits behind the pulses (added at the head) and ahead of the voices."""
+    return (
+        GroupNew(GROUP_VOICES, ADD_TO_HEAD, 0),
+        GroupNew(GROUP_CHOKE, ADD_AFTER, GROUP_VOICES),
+        SynthNew(CLOCK_DEF, NODE_CLOCK, ADD_TO_HEAD, 0, ("probe", PROBE_BUS)),
+    )
+
+
+def hit_requests(hit: Hit, voice: Voice) -> tuple[Request, ...]:
+    """A hit is one self-freeing synth; a choke hit first gates off the choke group.
+
+    Both run in one bundle, so the cut and the new voice land on the same sample.
+    """
+    controls = (*voice.controls, "vel", hit.velocity)
+    if not hit.choke:
+        return (SynthNew(voice.synthdef, -1, ADD_TO_TAIL, GROUP_VOICES, controls),)
+    return (
+        NodeSet(GROUP_CHOKE, ("gate", 0)),
+        SynthNew(voice.synthdef, -1, ADD_TO_TAIL, GROUP_CHOKE, controls),
+    )
+
+
+def record_open_requests(path: Path) -> tuple[Request, ...]:
+    """Open a raw float file and stream the output plus the marker bus into it."""
+    return (
+        BufferAlloc(RECORD_BUFFER, RECORD_FRAMES, RECORD_CHANNELS),
+        BufferWrite(RECORD_BUFFER, str(path), "raw", "float", 0, 0, 1),
+    )
+
+
+def record_start_request() -> Request:
+    return SynthNew(RECORDER_DEF, NODE_RECORDER, ADD_TO_TAIL, 0, ("buf", RECORD_BUFFER,
+                                                                  "marker", MARKER_BUS))
+
+
+def pulse_request(bus: int, value: float) -> Request:
+    return SynthNew(PULSE_DEF, -1, ADD_TO_HEAD, 0, ("bus", bus, "value", value))
+
+
+def record_close_requests() -> tuple[Request, ...]:
+    return (NodeFree(NODE_RECORDER), BufferClose(RECORD_BUFFER), BufferFree(RECORD_BUFFER))

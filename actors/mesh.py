@@ -1,0 +1,60 @@
+"""Mailboxes: trio memory channels that carry msgpack bytes between actors.
+
+Encoding at the boundary is deliberate even inside one process: it makes it
+impossible for two actors to share a mutable object, and any actor can move
+to another process later without changing its peers.
+"""
+
+from __future__ import annotations
+
+import trio
+
+from actors.messages import Message, decode, encode
+
+DEFAULT_CAPACITY = 256
+
+
+class Outbox:
+    """The sending end; close it (``async with`` or :meth:`aclose`) to end the stream."""
+
+    def __init__(self, channel: trio.MemorySendChannel[bytes]) -> None:
+        self._channel = channel
+
+    async def send(self, message: Message) -> None:
+        await self._channel.send(encode(message))
+
+    def clone(self) -> Outbox:
+        return Outbox(self._channel.clone())
+
+    async def aclose(self) -> None:
+        await self._channel.aclose()
+
+    async def __aenter__(self) -> Outbox:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+class Inbox:
+    """The receiving end; iterating ends when every clone of the outbox is closed."""
+
+    def __init__(self, channel: trio.MemoryReceiveChannel[bytes]) -> None:
+        self._channel = channel
+
+    async def receive(self) -> Message:
+        return decode(await self._channel.receive())
+
+    def __aiter__(self) -> Inbox:
+        return self
+
+    async def __anext__(self) -> Message:
+        try:
+            return await self.receive()
+        except trio.EndOfChannel:
+            raise StopAsyncIteration from None
+
+
+def mailbox(capacity: int = DEFAULT_CAPACITY) -> tuple[Outbox, Inbox]:
+    send, receive = trio.open_memory_channel[bytes](capacity)
+    return Outbox(send), Inbox(receive)
