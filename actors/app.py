@@ -50,6 +50,19 @@ class MachineConfig:
     """Seconds to play before stopping by itself; ``None`` plays until a signal."""
 
 
+@dataclasses.dataclass(frozen=True)
+class RunReport:
+    """How a run went, for the command's exit code, the log, tests and benchmarks."""
+
+    exit_code: int
+    sent_bundles: int
+    dropped_hits: int
+    late: int
+    restarts: int
+    margins: tuple[float, ...]
+    """Seconds each recent hit was sent ahead of its time tag."""
+
+
 def session_edits(session: Session) -> list[Message]:
     edits: list[Message] = []
     for index, track in enumerate(session.tracks):
@@ -62,7 +75,7 @@ def session_edits(session: Session) -> list[Message]:
     return edits
 
 
-async def run_machine(config: MachineConfig) -> int:
+async def run_machine(config: MachineConfig) -> RunReport:
     """Play until ``duration`` passes, SIGINT/SIGTERM arrives, or an actor fails."""
     failed = False
     stop = trio.Event()
@@ -100,9 +113,11 @@ async def run_machine(config: MachineConfig) -> int:
                 producers.start_soon(_stop_after, config.duration, stop)
             await stop.wait()
             producers.cancel_scope.cancel()
+    report = RunReport(1 if failed else 0, bridge.sent_bundles, bridge.dropped_hits,
+                       bridge.late_count, bridge.restarts, tuple(bridge.margins))
     log.info("stopped: %d bundles sent, %d hits dropped, %d late, %d server restart(s)",
-             bridge.sent_bundles, bridge.dropped_hits, bridge.late_count, bridge.restarts)
-    return 1 if failed else 0
+             report.sent_bundles, report.dropped_hits, report.late, report.restarts)
+    return report
 
 
 async def _stop_on_signal(stop: trio.Event) -> None:
@@ -189,16 +204,15 @@ def kit_voices(path: Path | None) -> tuple[Voice, ...]:
 def build_config(args: argparse.Namespace) -> MachineConfig:
     try:
         session = load_session(args.session) if args.session else Session()
-    except SessionError as exc:
-        raise SetupError(str(exc)) from None
-    if args.bpm is not None:
-        try:
+        if args.bpm is not None:
             session = dataclasses.replace(session, tempo=check_bpm(args.bpm))
-        except TempoError as exc:
-            raise SetupError(str(exc)) from None
-    if args.swing is not None:
-        session = session.with_swing(args.swing / 100.0)
-    session = session.with_patterns(dict(args.pattern))
+        if args.swing is not None:
+            if not 0 <= args.swing <= 100:
+                raise SessionError(f"swing {args.swing} % is outside 0-100")
+            session = session.with_swing(args.swing / 100.0)
+        session = session.with_patterns(dict(args.pattern))
+    except (SessionError, TempoError) as exc:
+        raise SetupError(str(exc)) from None
     try:
         synthdefs = ensure_synthdefs((SCD_DIR / "defs",))
     except SynthDefBuildError as exc:
@@ -219,7 +233,7 @@ def run_command(args: argparse.Namespace) -> int:
         log.error("%s", exc)
         return 2
     try:
-        return trio.run(run_machine, config)
+        return trio.run(run_machine, config).exit_code
     except ServerError as exc:
         log.error("%s", exc)
         return 1

@@ -56,6 +56,11 @@ class Session:
     kit: Path | None = None
 
     def with_patterns(self, patterns: dict[int, str]) -> Session:
+        for index, text in patterns.items():
+            try:
+                parse_pattern(text)
+            except ValueError as exc:
+                raise SessionError(f"{TRACKS[index]}: {exc}") from None
         tracks = tuple(
             dataclasses.replace(t, pattern=patterns.get(i, t.pattern))
             for i, t in enumerate(self.tracks)

@@ -91,8 +91,9 @@ class ClockCore:
     def follow(self, time: float, position: float, bpm: float) -> None:
         """Re-anchor on an external master's estimate of where it is at ``time``.
 
-        Steps already handed on stay as they were; if the master is now ahead
-        of a step not yet handed on, that step is skipped rather than rushed.
+        Steps already handed on stay as they were. A step not yet handed on that
+        the master has passed by less than half a step is played at once; one it
+        passed by more is skipped rather than rushed.
         """
         self.bpm = check_bpm(bpm)
         self._reanchor(time, position)

@@ -11,6 +11,7 @@ as it answers.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import logging
@@ -109,6 +110,9 @@ class Bridge:
         self.sent_bundles = 0
         self.late_count = 0
         self.restarts = 0
+        self.margins: collections.deque[float] = collections.deque(maxlen=100_000)
+        """Recent seconds between sending a hit and its time tag: what the lookahead
+        is for, and how much of it the pipeline used."""
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
                   ) -> None:
@@ -159,8 +163,10 @@ class Bridge:
             self.dropped_hits += 1
             return
         when = self.unix_time(hit.time)
+        tag = life.clock.corrected(when)
+        self.margins.append(tag - time.time())
         try:
-            await life.link.send(hit_requests(hit, voice), life.clock.corrected(when))
+            await life.link.send(hit_requests(hit, voice), tag)
         except OSError as exc:
             self.dropped_hits += 1
             log.debug("hit dropped: %s", exc)

@@ -81,7 +81,7 @@ class Recording:
         first_miss = self.segments[0].missed_by if self.segments else 0.0
         start = (self.start_unix + first_miss / self.sample_rate
                  if self.start_unix is not None else end_unix)
-        total = max(0, math.ceil((end_unix - start) * self.sample_rate))
+        total = max(0, round((end_unix - start) * self.sample_rate))
         placed = []
         tmp = self.out.with_name(self.out.name + ".tmp")
         with tmp.open("wb") as f:
@@ -100,6 +100,7 @@ class Recording:
         sidecar = {
             "sample_rate": self.sample_rate,
             "start_unix": start,
+            "first_step_unix": self.start_unix,
             "frames": total,
             "segments": placed,
         }

@@ -21,9 +21,12 @@ scsynth_log = logging.getLogger("scsynth")
 
 READY_LINE = "SuperCollider 3 server ready."
 SAMPLE_RATE = 48000
-JACK_PERIOD = 192
-"""4 ms: a whole number of microseconds at 48 kHz. The dummy driver sleeps whole
-microseconds, so a period like 256 (5333.3 us) would run the clock 62 ppm fast."""
+JACK_PERIOD = 384
+"""8 ms, a whole number of microseconds at 48 kHz: the dummy driver sleeps whole
+microseconds, so a period like 256 (5333.3 us) runs its clock 62 ppm fast. On a
+loaded two-core machine 4 ms periods overran (an xrun, which makes scsynth reset
+its clock) about once a second, 8 ms ones about once a minute; hits are
+time-stamped and offset to the sample, so a longer period costs no precision."""
 _LATE = re.compile(r"^late (\d+\.\d+)")
 
 

@@ -1,0 +1,68 @@
+"""Timing benchmark: the densest pattern at the fastest tempo, recorded and measured.
+
+Prints onset error in samples (max, p99) at 300 BPM with all five tracks on every
+16th, the lookahead, late bundles, how much of the lookahead the pipeline used,
+and the Python process's CPU (% of one core) and peak RSS while playing.
+Targets: max error <= 1 sample, 0 late bundles, CPU <= 3 %, RSS <= 80 MB.
+
+    .venv/bin/python benchmarks/timing.py [--seconds 30] [--lookahead-ms 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from actors.engine_bridge import BridgeConfig  # noqa: E402
+from actors.session import Session  # noqa: E402
+from tests.live import click_config, onset_errors, play, private_jack  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--bpm", type=float, default=300.0)
+    parser.add_argument("--lookahead-ms", type=float, default=50.0)
+    args = parser.parse_args()
+    session = Session(tempo=args.bpm).with_patterns({i: "x" for i in range(5)})
+    with tempfile.TemporaryDirectory() as tmp, private_jack():
+        wav = Path(tmp) / "timing.wav"
+        config = click_config(session, wav, args.seconds)
+        config = type(config)(session=config.session, voices=config.voices,
+                              bridge=BridgeConfig(config.bridge.synthdef_dirs,
+                                                  lookahead=args.lookahead_ms / 1000,
+                                                  record=wav),
+                              duration=config.duration)
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        wall = time.monotonic()
+        report = play(config)
+        wall = time.monotonic() - wall
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        errors, _ = onset_errors(session, wav)
+    every = np.abs(np.concatenate(list(errors.values())))
+    cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall
+    margins = np.array(report.margins) * 1000
+    print(f"tempo                  {args.bpm:g} BPM, 5 tracks on every 16th, {args.seconds:g} s")
+    print(f"onsets measured        {every.size}")
+    print(f"onset error max        {every.max():.2f} samples  (target <= 1)")
+    print(f"onset error p99        {np.percentile(every, 99):.2f} samples")
+    print(f"lookahead              {args.lookahead_ms:g} ms")
+    print(f"late bundles           {report.late}  (target 0)")
+    print(f"dropped hits           {report.dropped_hits}")
+    print(f"send margin min / p1   {margins.min():.1f} / {np.percentile(margins, 1):.1f} ms "
+          f"(time tag minus send time)")
+    print(f"python CPU             {100 * cpu:.2f} % of one core  (target <= 3, whole run "
+          f"incl. start-up and {wall:.1f} s wall)")
+    print(f"peak RSS               {after.ru_maxrss / 1024:.1f} MB  (target <= 80)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Running the real machine (scsynth on a JACK dummy server) from tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pytest
+import trio
+
+from actors.app import MachineConfig, RunReport, run_machine
+from actors.engine_bridge import BridgeConfig
+from actors.engine_bridge._server import JACK_PERIOD
+from actors.session import Session
+from tests.audio import click_onsets, click_synthdefs, click_voices, read_sidecar, read_wav
+
+needs_supercollider = pytest.mark.skipif(
+    not (shutil.which("scsynth") and shutil.which("jackd") and shutil.which("sclang")),
+    reason="needs scsynth, sclang and jackd (Debian: supercollider-server, "
+    "supercollider-language, jackd2; the test command installs them)",
+)
+
+
+@contextmanager
+def private_jack(start: bool = True) -> Iterator[str]:
+    """A JACK server of our own name, so tests never meet another JACK user.
+
+    With ``start=False`` only the name is set, and whoever plays must start it.
+    """
+    name = f"supertonic-test-{uuid.uuid4().hex[:8]}"
+    previous = os.environ.get("JACK_DEFAULT_SERVER")
+    os.environ["JACK_DEFAULT_SERVER"] = name
+    process = None
+    try:
+        if start:
+            process = subprocess.Popen(
+                ["jackd", "-R", "-d", "dummy", "-r", "48000", "-p", str(JACK_PERIOD)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env = dict(os.environ, JACK_NO_START_SERVER="1")
+            for _ in range(100):
+                if subprocess.run(["jack_lsp"], capture_output=True, env=env).returncode == 0:
+                    break
+                time.sleep(0.05)
+            else:
+                raise RuntimeError("the test's jackd did not come up")
+        yield name
+    finally:
+        if process is not None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=10)
+        if previous is None:
+            os.environ.pop("JACK_DEFAULT_SERVER", None)
+        else:
+            os.environ["JACK_DEFAULT_SERVER"] = previous
+
+
+def click_config(session: Session, record: Path, duration: float) -> MachineConfig:
+    return MachineConfig(
+        session=session, voices=click_voices(),
+        bridge=BridgeConfig(synthdef_dirs=(click_synthdefs(),), record=record),
+        duration=duration)
+
+
+def play(config: MachineConfig) -> RunReport:
+    return trio.run(run_machine, config)
+
+
+def ideal_onsets(session: Session, sidecar: dict, steps: int) -> dict[int, np.ndarray]:
+    """Where each track's hits belong, in (fractional) samples of the recording."""
+    rate = sidecar["sample_rate"]
+    step = 60.0 / session.tempo / 4
+    first = (sidecar["first_step_unix"] - sidecar["start_unix"]) * rate
+    ideal = {}
+    for track, settings in enumerate(session.tracks):
+        text = (settings.pattern * 32)[:32]
+        times = [k * step + (step * settings.swing / 2 if k % 2 else 0.0)
+                 for k in range(steps) if text[k % 32] != "-"]
+        ideal[track] = first + np.array(times) * rate
+    return ideal
+
+
+def onset_errors(session: Session, wav: Path) -> tuple[dict[int, np.ndarray], dict]:
+    """Per track, measured minus ideal onset positions (samples)."""
+    rate, audio = read_wav(wav)
+    sidecar = read_sidecar(wav)
+    found = click_onsets(audio[:, 0])
+    steps = 1 + int((len(audio) / rate) / (60.0 / session.tempo / 4))
+    ideal = ideal_onsets(session, sidecar, steps)
+    errors = {}
+    for track, positions in found.items():
+        expected = ideal[track][: len(positions)]
+        assert len(positions) == len(expected), f"track {track}: extra onsets"
+        errors[track] = np.array(positions) - expected
+    return errors, sidecar

@@ -1,0 +1,155 @@
+"""The clock's formula and its trio shell, on trio's MockClock (no real sleeping)."""
+
+import math
+
+import pytest
+import trio
+import trio.testing
+
+from actors.clock import EMIT_AHEAD, ClockCore, TempoError, clock_actor
+from actors.mesh import mailbox
+from actors.messages import Follow, Locate, SetTempo, Start, Step, Stop
+
+
+def test_step_times_come_from_the_anchor_not_from_sums():
+    core = ClockCore(120)
+    core.start(100.0)
+    steps = [core.pop_step() for _ in range(100_000)]
+    assert steps[0].time == 100.0
+    assert steps[-1].time == pytest.approx(100.0 + 99_999 * 0.125, abs=1e-9)
+    assert steps[-1].index == 99_999
+
+
+def test_tempo_change_bends_without_a_jump():
+    core = ClockCore(120)
+    core.start(0.0)
+    for _ in range(4):
+        core.pop_step()  # steps 0-3 at 0, .125, .25, .375
+    core.set_tempo(0.4375, 60)  # half-way through step 3 -> 4, at position 3.5
+    step = core.pop_step()
+    assert step.index == 4
+    assert step.time == pytest.approx(0.4375 + 0.5 * 0.25)
+    assert core.pop_step().time == pytest.approx(step.time + 0.25)
+
+
+def test_stop_and_continue_resume_at_the_stopped_position():
+    core = ClockCore(120)
+    core.start(0.0)
+    for _ in range(3):
+        core.pop_step()
+    core.stop(0.30)  # position 2.4
+    assert core.next_emit_time() == math.inf
+    core.continue_(10.0)
+    step = core.pop_step()
+    assert step.index == 3
+    assert step.time == pytest.approx(10.0 + 0.6 * 0.125)
+
+
+def test_start_plays_from_the_top():
+    core = ClockCore(120)
+    core.start(0.0)
+    core.pop_step()
+    core.pop_step()
+    core.start(5.0)
+    assert core.pop_step() == Step(0, 5.0, 0.125)
+
+
+def test_locate_and_follow():
+    core = ClockCore(120)
+    core.start(0.0)
+    core.locate(1.0, 16)
+    assert core.pop_step().time == pytest.approx(1.0)
+    core.follow(2.0, 30.25, 90)  # a quarter step past 30: still played, at once
+    step = core.pop_step()
+    assert (step.index, core.bpm) == (30, 90)
+    assert step.time == pytest.approx(2.0 - 0.25 * 60 / 90 / 4)
+    core.follow(3.0, 40.75, 90)  # three quarters past 40: skipped, not rushed
+    assert core.pop_step().index == 41
+
+
+def test_tempo_limits():
+    with pytest.raises(TempoError):
+        ClockCore(19.9)
+    core = ClockCore(300)
+    with pytest.raises(TempoError):
+        core.set_tempo(0, 301)
+    assert core.bpm == 300
+
+
+async def _collect(inbox, into):
+    async for message in inbox:
+        into.append((trio.current_time(), message))
+
+
+async def test_actor_emits_each_step_ahead_with_its_exact_time(autojump_clock):
+    commands, command_inbox = mailbox()
+    steps_out, steps_in = mailbox()
+    got = []
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(clock_actor, command_inbox, steps_out, ClockCore(120))
+        nursery.start_soon(_collect, steps_in, got)
+        await commands.send(SetTempo(150))
+        await commands.send(Start())
+        start = trio.current_time()
+        await trio.sleep(1.0)
+        await commands.send(SetTempo(300))  # at 1.0 s: position exactly 10 steps
+        await trio.sleep(0.5)
+        await commands.send(Stop())
+        await trio.sleep(5)
+        nursery.cancel_scope.cancel()
+    times = [m.time - start for _, m in got]
+    indexes = [m.index for _, m in got]
+    assert indexes == list(range(len(got)))
+    assert times[:10] == pytest.approx([i * 0.1 for i in range(10)])
+    assert times[10:] == pytest.approx([1.0 + i * 0.05 for i in range(len(times) - 10)])
+    assert times[-1] < 1.5 + EMIT_AHEAD
+    for emitted, message in got:
+        assert emitted == pytest.approx(max(start, message.time - EMIT_AHEAD))
+
+
+async def test_actor_keeps_time_after_its_inputs_close(autojump_clock):
+    commands, command_inbox = mailbox()
+    steps_out, steps_in = mailbox()
+    got = []
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(clock_actor, command_inbox, steps_out, ClockCore(120))
+        nursery.start_soon(_collect, steps_in, got)
+        await commands.send(Start())
+        await commands.aclose()
+        await trio.sleep(2.0)
+        nursery.cancel_scope.cancel()
+    assert len(got) == 17  # steps 0..16 fall within 2 s (+ EMIT_AHEAD)
+
+
+async def test_bad_tempo_is_refused_and_time_goes_on(autojump_clock, caplog):
+    commands, command_inbox = mailbox()
+    steps_out, steps_in = mailbox()
+    got = []
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(clock_actor, command_inbox, steps_out, ClockCore(120))
+        nursery.start_soon(_collect, steps_in, got)
+        await commands.send(Start())
+        await commands.send(SetTempo(1000))
+        await trio.sleep(1.0)
+        nursery.cancel_scope.cancel()
+    assert "outside" in caplog.text
+    assert [m.index for _, m in got] == list(range(9))
+
+
+async def test_actor_locates_and_follows(autojump_clock):
+    commands, command_inbox = mailbox()
+    steps_out, steps_in = mailbox()
+    got = []
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(clock_actor, command_inbox, steps_out, ClockCore(120))
+        nursery.start_soon(_collect, steps_in, got)
+        await commands.send(Start())
+        await trio.sleep(0.3)  # steps 0, 1, 2
+        await commands.send(Locate(16))
+        await trio.sleep(0.2)  # 16, 17
+        now = trio.current_time()
+        await commands.send(Follow(now, 20.0, 60))
+        await trio.sleep(0.6)  # 20, 21, 22 at 0.25 s
+        nursery.cancel_scope.cancel()
+    assert [m.index for _, m in got] == [0, 1, 2, 16, 17, 20, 21, 22]
+    assert got[-1][1].time == pytest.approx(now + 0.5)
