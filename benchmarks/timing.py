@@ -21,9 +21,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from actors.engine_bridge import BridgeConfig  # noqa: E402
-from actors.session import Session  # noqa: E402
-from tests.live import click_config, onset_errors, play, private_jack  # noqa: E402
+from actors.engine_bridge import BridgeConfig
+from actors.session import Session
+from tests.live import click_config, onset_errors, play, private_jack
 
 
 def main() -> None:

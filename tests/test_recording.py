@@ -27,7 +27,8 @@ def test_segments_land_on_their_true_time_with_silence_between(tmp_path):
     write_segment(first, 5000, marker_at=100, clicks=[(100, 0.5), (1100, 0.25)])
     second = rec.next_segment_path()
     when = rec.place_marker(second, t0 + 0.5 + 1e-5)
-    assert (when - t0) * RATE == pytest.approx(24001, abs=0.02)  # rounded up to a whole sample after the start
+    # rounded up to a whole sample after the start
+    assert (when - t0) * RATE == pytest.approx(24001, abs=0.02)
     rec.marker_landed(second, -0.3)
     write_segment(second, 3000, marker_at=7, clicks=[(7, 0.125)])
     side = rec.finish(t0 + 1.0)
