@@ -25,15 +25,17 @@ from actors.engine_bridge import (
     SCD_DIR,
     Bridge,
     BridgeConfig,
+    RenderError,
     ServerError,
     SynthDefBuildError,
     Voice,
     ensure_synthdefs,
 )
 from actors.mesh import mailbox
-from actors.messages import TRACKS, Message, SetChoke, SetMute, SetPattern, SetSwing, SetVoice
+from actors.messages import TRACKS, Message, SetVoice
+from actors.render import render_session
 from actors.sequencer import SequencerCore, sequencer_actor
-from actors.session import Session, SessionError, load_session
+from actors.session import Session, SessionError, load_session, session_edits
 from actors.ui import headless_ui
 from actors.voice import voice_for, voice_length
 
@@ -61,18 +63,6 @@ class RunReport:
     restarts: int
     margins: tuple[float, ...]
     """Seconds each recent hit was sent ahead of its time tag."""
-
-
-def session_edits(session: Session) -> list[Message]:
-    edits: list[Message] = []
-    for index, track in enumerate(session.tracks):
-        edits += [
-            SetPattern(index, track.pattern),
-            SetSwing(index, track.swing),
-            SetMute(index, track.mute),
-            SetChoke(index, track.choke),
-        ]
-    return edits
 
 
 async def run_machine(config: MachineConfig) -> RunReport:
@@ -151,6 +141,21 @@ def _server_address(text: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
+def _add_music_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--session", type=Path, metavar="FILE",
+                        help="a JSON session (see README: Sessions)")
+    parser.add_argument("--bpm", type=float, metavar="N", help="tempo, 20-300 BPM")
+    parser.add_argument("--swing", type=float, metavar="PERCENT",
+                        help="swing for every track, 0-100 (Microtonic's law)")
+    parser.add_argument("--pattern", type=_track_pattern, action="append", default=[],
+                        metavar="TRACK=TEXT",
+                        help="a track's steps: '-' rest, 'x' hit, 'X' accent; shorter text "
+                        "repeats to 32 steps (repeatable; TRACK is kick, snare, hihat, openhat "
+                        "or clap)")
+    parser.add_argument("--kit", type=Path, metavar="FILE",
+                        help="a Microtonic preset; its first five drums play the five tracks")
+
+
 def register_commands(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser(
         "run", help="play the drum machine",
@@ -159,16 +164,7 @@ def register_commands(sub: argparse._SubParsersAction) -> None:
     )
     run.add_argument("--headless", action="store_true",
                      help="play without a control surface (for now the only way it plays)")
-    run.add_argument("--session", type=Path, metavar="FILE",
-                     help="a JSON session (see actors/session.py for its fields)")
-    run.add_argument("--bpm", type=float, metavar="N", help="tempo, 20-300 BPM")
-    run.add_argument("--swing", type=float, metavar="PERCENT",
-                     help="swing for every track, 0-100 (Microtonic's law)")
-    run.add_argument("--pattern", type=_track_pattern, action="append", default=[],
-                     metavar="TRACK=TEXT",
-                     help="a track's steps: '-' rest, 'x' hit, 'X' accent; shorter text repeats "
-                     "to 32 steps (repeatable; TRACK is kick, snare, hihat, openhat or clap)")
-    run.add_argument("--kit", type=Path, metavar="FILE", help="a Microtonic preset to play")
+    _add_music_options(run)
     run.add_argument("--duration", type=float, metavar="SECONDS",
                      help="play this long, let the last hits ring, then exit 0")
     run.add_argument("--record", type=Path, metavar="OUT.wav",
@@ -181,6 +177,18 @@ def register_commands(sub: argparse._SubParsersAction) -> None:
                      default=1000 * DEFAULT_LOOKAHEAD,
                      help="how far ahead hits are time-stamped (default %(default)g ms)")
     run.set_defaults(func=run_command)
+
+    render = sub.add_parser(
+        "render", help="render a session offline to a WAV file",
+        description="Render offline with scsynth -N, from the same requests the live machine "
+        "sends; the file runs on until the last voice has ended.",
+    )
+    _add_music_options(render)
+    render.add_argument("--bars", type=int, default=2, metavar="N",
+                        help="bars of 16 steps to play (default %(default)s)")
+    render.add_argument("--out", type=Path, required=True, metavar="WAV")
+    render.add_argument("--sample-rate", type=int, default=48000, metavar="HZ")
+    render.set_defaults(func=render_command)
 
 
 class SetupError(RuntimeError):
@@ -201,7 +209,8 @@ def kit_voices(path: Path | None) -> tuple[Voice, ...]:
     )
 
 
-def build_config(args: argparse.Namespace) -> MachineConfig:
+def build_music(args: argparse.Namespace) -> tuple[Session, tuple[Voice, ...], Path]:
+    """The session, voices and compiled SynthDefs the options ask for."""
     try:
         session = load_session(args.session) if args.session else Session()
         if args.bpm is not None:
@@ -213,27 +222,43 @@ def build_config(args: argparse.Namespace) -> MachineConfig:
         session = session.with_patterns(dict(args.pattern))
     except (SessionError, TempoError) as exc:
         raise SetupError(str(exc)) from None
+    voices = kit_voices(args.kit or session.kit)
     try:
         synthdefs = ensure_synthdefs((SCD_DIR / "defs",))
     except SynthDefBuildError as exc:
         raise SetupError(str(exc)) from None
-    return MachineConfig(
-        session=session,
-        voices=kit_voices(args.kit or session.kit),
-        bridge=BridgeConfig(synthdef_dirs=(synthdefs,), server=args.server,
-                            lookahead=args.lookahead / 1000.0, record=args.record),
-        duration=args.duration,
-    )
+    return session, voices, synthdefs
 
 
 def run_command(args: argparse.Namespace) -> int:
     try:
-        config = build_config(args)
+        session, voices, synthdefs = build_music(args)
     except SetupError as exc:
         log.error("%s", exc)
         return 2
+    config = MachineConfig(
+        session=session,
+        voices=voices,
+        bridge=BridgeConfig(synthdef_dirs=(synthdefs,), server=args.server,
+                            lookahead=args.lookahead / 1000.0, record=args.record),
+        duration=args.duration,
+    )
     try:
         return trio.run(run_machine, config).exit_code
     except ServerError as exc:
         log.error("%s", exc)
         return 1
+
+
+def render_command(args: argparse.Namespace) -> int:
+    try:
+        session, voices, synthdefs = build_music(args)
+        if args.bars < 1:
+            raise SetupError(f"--bars must be at least 1, got {args.bars}")
+        seconds = render_session(session, voices, synthdefs, args.bars, args.out,
+                                 args.sample_rate)
+    except (SetupError, RenderError) as exc:
+        log.error("%s", exc)
+        return 2 if isinstance(exc, SetupError) else 1
+    log.info("rendered %d bar(s), %.2f s, to %s", args.bars, seconds, args.out)
+    return 0

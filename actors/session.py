@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from actors.clock import check_bpm
-from actors.messages import TRACKS
+from actors.messages import TRACKS, Message, SetChoke, SetMute, SetPattern, SetSwing
 from actors.sequencer import parse_pattern
 
 FORMAT = "supertonic-session"
@@ -71,6 +71,18 @@ class Session:
         return dataclasses.replace(
             self, tracks=tuple(dataclasses.replace(t, swing=swing) for t in self.tracks)
         )
+
+
+def session_edits(session: Session) -> list[Message]:
+    edits: list[Message] = []
+    for index, track in enumerate(session.tracks):
+        edits += [
+            SetPattern(index, track.pattern),
+            SetSwing(index, track.swing),
+            SetMute(index, track.mute),
+            SetChoke(index, track.choke),
+        ]
+    return edits
 
 
 def load_session(path: Path) -> Session:

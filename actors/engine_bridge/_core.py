@@ -65,12 +65,19 @@ def load_requests(synthdef_dirs: tuple[Path, ...]) -> tuple[Request, ...]:
     return tuple(LoadDefDir(str(d)) for d in synthdef_dirs)
 
 
-def node_requests() -> tuple[Request, ...]:
-    """The voice groups and the sample clock, once the SynthDefs have loaded. The
-    clock sits behind the pulses (added at the head) and ahead of the voices."""
+def group_requests() -> tuple[Request, ...]:
+    """The groups hits play in; choke hits gate off the whole choke group."""
     return (
         GroupNew(GROUP_VOICES, ADD_TO_HEAD, 0),
         GroupNew(GROUP_CHOKE, ADD_AFTER, GROUP_VOICES),
+    )
+
+
+def node_requests() -> tuple[Request, ...]:
+    """A live server's nodes, once the SynthDefs have loaded: the groups, and the
+    sample clock behind the pulses (added at the head) and ahead of the voices."""
+    return (
+        *group_requests(),
         SynthNew(CLOCK_DEF, NODE_CLOCK, ADD_TO_HEAD, 0, ("probe", PROBE_BUS)),
     )
 

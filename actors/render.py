@@ -1,0 +1,48 @@
+"""Offline rendering: the live machine's own cores and requests, written as a score.
+
+The clock's step formula, the sequencer's hits and the bridge's hit requests
+are the very functions the live actors use; only the sink differs (a score
+for ``scsynth -N`` instead of UDP), which is why a render and a live
+recording of one session agree to the sample.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from actors.clock import ClockCore
+from actors.engine_bridge import Bundle, LoadDefDir, Voice, hit_requests, render_score
+from actors.engine_bridge._core import group_requests
+from actors.sequencer import SequencerCore
+from actors.session import Session, session_edits
+
+STEPS_PER_BAR = 16
+TAIL = 0.05
+"""Seconds after the longest-ringing voice ends, so the file closes on silence."""
+
+
+def performance(session: Session, voices: tuple[Voice, ...], bars: int
+                ) -> tuple[list[Bundle], float]:
+    """The bundles of ``bars`` bars from time 0, and when the last voice has ended."""
+    sequencer = SequencerCore()
+    for edit in session_edits(session):
+        sequencer.apply(edit)
+    clock = ClockCore(session.tempo)
+    clock.start(0.0)
+    bundles = []
+    end = 0.0
+    for _ in range(bars * STEPS_PER_BAR):
+        for hit in sequencer.hits(clock.pop_step()):
+            voice = voices[hit.track]
+            bundles.append(Bundle(hit.time, hit_requests(hit, voice)))
+            end = max(end, hit.time + voice.length)
+    return bundles, end + TAIL
+
+
+def render_session(session: Session, voices: tuple[Voice, ...], synthdefs: Path, bars: int,
+                   out: Path, sample_rate: int = 48000) -> float:
+    """Render to ``out``; returns the file's length in seconds."""
+    bundles, end = performance(session, voices, bars)
+    setup = Bundle(0.0, (LoadDefDir(str(synthdefs)), *group_requests()))
+    render_score([setup, *bundles], end, out, sample_rate=sample_rate)
+    return end
