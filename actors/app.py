@@ -1,10 +1,11 @@
 """Wiring and supervision: start every actor, stop them all cleanly.
 
-The flow is ui -> clock -> sequencer -> engine bridge -> scsynth. Shutdown
-runs the same way: the producers (ui, clock, sequencer) are cancelled, which
-closes their outboxes; the bridge sees its input end, lets the last hits ring
-out, closes the recording and quits the servers it started. An actor that
-crashes is logged with its traceback and stops the machine the same way.
+The flow is ui -> session -> clock -> sequencer -> engine bridge -> scsynth
+(the session actor owns the editable state and tells the others). Shutdown
+runs the same way: the producers are cancelled, which closes their
+outboxes; the bridge sees its input end, lets the last hits ring out, closes
+the recording and quits the servers it started. An actor that crashes is
+logged with its traceback and stops the machine the same way.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from pathlib import Path
 
 import trio
 
-from actors import kit as kit_package
-from actors.clock import ClockCore, TempoError, check_bpm, clock_actor
+from actors import kit as kits
+from actors.clock import ClockCore, TempoError, clock_actor
 from actors.engine_bridge import (
     DEFAULT_LOOKAHEAD,
     SCD_DIR,
@@ -28,16 +29,23 @@ from actors.engine_bridge import (
     RenderError,
     ServerError,
     SynthDefBuildError,
-    Voice,
     ensure_synthdefs,
 )
 from actors.mesh import mailbox
-from actors.messages import TRACKS, Message, SetVoice
+from actors.messages import TRACKS
 from actors.render import render_session
 from actors.sequencer import SequencerCore, sequencer_actor
-from actors.session import Session, SessionError, load_session, session_edits
+from actors.session import (
+    Session,
+    SessionCore,
+    SessionError,
+    To,
+    autosave_path,
+    default_session,
+    load_session,
+    session_actor,
+)
 from actors.ui import headless_ui
-from actors.voice import voice_for, voice_length
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +53,11 @@ log = logging.getLogger(__name__)
 @dataclasses.dataclass(frozen=True)
 class MachineConfig:
     session: Session
-    voices: tuple[Voice, ...]
-    """One per track, in track order."""
     bridge: BridgeConfig
     duration: float | None = None
     """Seconds to play before stopping by itself; ``None`` plays until a signal."""
+    autosave: Path | None = None
+    """Where edits are saved as they happen; ``None`` keeps them in memory only."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,10 +78,11 @@ async def run_machine(config: MachineConfig) -> RunReport:
     failed = False
     stop = trio.Event()
 
-    async def guard(name: str, actor: Callable[[], Awaitable[None]]) -> None:
+    async def guard(name: str, actor: Callable[[trio.TaskStatus[None]], Awaitable[None]], *,
+                    task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         nonlocal failed
         try:
-            await actor()
+            await actor(task_status)
         except Exception:
             log.exception("the %s actor crashed; stopping the machine", name)
             failed = True
@@ -83,21 +92,23 @@ async def run_machine(config: MachineConfig) -> RunReport:
     to_clock, clock_inbox = mailbox()
     steps_out, steps_in = mailbox()
     to_sequencer, sequencer_inbox = mailbox()
+    to_session, session_inbox = mailbox()
     bridge = Bridge(config.bridge, bridge_inbox)
-    voices: list[Message] = [
-        SetVoice(i, v.synthdef, v.controls, v.length) for i, v in enumerate(config.voices)
-    ]
+    session_outboxes = {To.CLOCK: to_clock.clone(), To.SEQUENCER: to_sequencer,
+                        To.BRIDGE: to_bridge.clone()}
 
     async with trio.open_nursery() as nursery:
         await nursery.start(bridge.run)
         async with trio.open_nursery() as producers:
-            producers.start_soon(guard, "ui", lambda: headless_ui(
-                to_clock, to_sequencer, to_bridge.clone(), voices,
-                session_edits(config.session), config.session.tempo))
-            producers.start_soon(guard, "clock", lambda: clock_actor(
-                clock_inbox, steps_out, ClockCore()))
-            producers.start_soon(guard, "sequencer", lambda: sequencer_actor(
+            producers.start_soon(guard, "clock", lambda _: clock_actor(
+                clock_inbox, steps_out, ClockCore(config.session.tempo)))
+            producers.start_soon(guard, "sequencer", lambda _: sequencer_actor(
                 steps_in, sequencer_inbox, to_bridge, SequencerCore()))
+            # the session sends every track's state before the transport can start
+            await producers.start(guard, "session", lambda status: session_actor(
+                session_inbox, session_outboxes, SessionCore(config.session), config.autosave,
+                task_status=status))
+            producers.start_soon(guard, "ui", lambda _: headless_ui(to_clock, to_session))
             producers.start_soon(_stop_on_signal, stop)
             if config.duration is not None:
                 producers.start_soon(_stop_after, config.duration, stop)
@@ -153,7 +164,11 @@ def _add_music_options(parser: argparse.ArgumentParser) -> None:
                         "repeats to 32 steps (repeatable; TRACK is kick, snare, hihat, openhat "
                         "or clap)")
     parser.add_argument("--kit", type=Path, metavar="FILE",
-                        help="a Microtonic preset; its first five drums play the five tracks")
+                        help="a Microtonic preset; its first five drums play the five tracks "
+                        "(both patches)")
+    parser.add_argument("--kit-pattern", metavar="a-l",
+                        help="also play this pattern of the --kit preset (with the next one "
+                        "when chained), its accents, fills, fill rate and swing")
 
 
 def register_commands(sub: argparse._SubParsersAction) -> None:
@@ -195,53 +210,57 @@ class SetupError(RuntimeError):
     """The command line, session or kit cannot make a playable machine."""
 
 
-DEFAULT_KIT = Path(kit_package.__file__).parent / "default.mtpreset"
-
-
-def kit_voices(path: Path | None) -> tuple[Voice, ...]:
-    """The five tracks' voices: the kit's first five drums (the default kit's without one)."""
+def build_session(args: argparse.Namespace) -> Session:
+    """The session the options ask for: a file (or, if it is damaged, the last good
+    autosave), then a kit, then the options that override single settings."""
     try:
-        kit = kit_package.load_kit(path or DEFAULT_KIT)
-    except (kit_package.KitError, OSError) as exc:
-        raise SetupError(str(exc)) from None
-    return tuple(
-        Voice(*voice_for(drum), voice_length(drum)) for drum in kit_package.kit_tracks(kit)
-    )
-
-
-def build_music(args: argparse.Namespace) -> tuple[Session, tuple[Voice, ...], Path]:
-    """The session, voices and compiled SynthDefs the options ask for."""
-    try:
-        session = load_session(args.session) if args.session else Session()
+        session = _load_or_recover(args.session) if args.session else default_session()
+        if args.kit:
+            session = session.with_kit(kits.load_kit(args.kit), pattern=args.kit_pattern)
+        elif args.kit_pattern:
+            raise SessionError("--kit-pattern needs --kit")
         if args.bpm is not None:
-            session = dataclasses.replace(session, tempo=check_bpm(args.bpm))
+            session = session.with_tempo(args.bpm)
         if args.swing is not None:
-            if not 0 <= args.swing <= 100:
-                raise SessionError(f"swing {args.swing} % is outside 0-100")
             session = session.with_swing(args.swing / 100.0)
-        session = session.with_patterns(dict(args.pattern))
-    except (SessionError, TempoError) as exc:
+        return session.with_patterns(dict(args.pattern))
+    except (SessionError, TempoError, kits.KitError, OSError) as exc:
         raise SetupError(str(exc)) from None
-    voices = kit_voices(args.kit or session.kit)
+
+
+def _load_or_recover(path: Path) -> Session:
     try:
-        synthdefs = ensure_synthdefs((SCD_DIR / "defs",))
+        return load_session(path)
+    except SessionError as exc:
+        backup = autosave_path()
+        if not backup.exists():
+            raise
+        log.error("%s", exc)
+        log.warning("playing the last good autosave instead: %s (save it under a new name to "
+                    "keep it)", backup)
+        return load_session(backup)
+
+
+def compiled_synthdefs() -> Path:
+    try:
+        return ensure_synthdefs((SCD_DIR / "defs",))
     except SynthDefBuildError as exc:
         raise SetupError(str(exc)) from None
-    return session, voices, synthdefs
 
 
 def run_command(args: argparse.Namespace) -> int:
     try:
-        session, voices, synthdefs = build_music(args)
+        session = build_session(args)
+        synthdefs = compiled_synthdefs()
     except SetupError as exc:
         log.error("%s", exc)
         return 2
     config = MachineConfig(
         session=session,
-        voices=voices,
         bridge=BridgeConfig(synthdef_dirs=(synthdefs,), server=args.server,
                             lookahead=args.lookahead / 1000.0, record=args.record),
         duration=args.duration,
+        autosave=autosave_path(),
     )
     try:
         return trio.run(run_machine, config).exit_code
@@ -252,10 +271,10 @@ def run_command(args: argparse.Namespace) -> int:
 
 def render_command(args: argparse.Namespace) -> int:
     try:
-        session, voices, synthdefs = build_music(args)
+        session = build_session(args)
         if args.bars < 1:
             raise SetupError(f"--bars must be at least 1, got {args.bars}")
-        seconds = render_session(session, voices, synthdefs, args.bars, args.out,
+        seconds = render_session(session, compiled_synthdefs(), args.bars, args.out,
                                  args.sample_rate)
     except (SetupError, RenderError) as exc:
         log.error("%s", exc)

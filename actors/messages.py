@@ -163,6 +163,27 @@ class SetChoke(Message):
     enabled: bool
 
 
+@_message(24)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetFills(Message):
+    """Steps that play as a roll: 32 characters, ``f`` on a fill step, ``-`` elsewhere.
+
+    A fill counts only on a step that also has a hit (Microtonic's rule).
+    """
+
+    track: int
+    text: str
+
+
+@_message(25)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetFillRate(Message):
+    """Hits per step in a roll, 2-8 (Microtonic's FillRate; fractional rates end the
+    roll's last gap early)."""
+
+    rate: float
+
+
 # --- sequencer -> engine bridge ---------------------------------------------------------
 
 
@@ -193,12 +214,126 @@ class SetVoice(Message):
     """Seconds one hit rings, so the bridge knows how long tails last."""
 
 
-# --- supervision -------------------------------------------------------------------------
-
-
-@_message(90)
+@_message(32)
 @dataclasses.dataclass(frozen=True, slots=True)
-class Shutdown(Message):
-    """Ask the whole machine to stop cleanly; ``reason`` goes to the log."""
+class SetLowpass(Message):
+    """The global low-pass on the output: cutoff in Hz, resonance 0 (none) - 1."""
 
-    reason: str
+    frequency: float
+    resonance: float
+
+
+# --- editing the session: input -> session --------------------------------------------
+# The session actor owns the editable state; it turns these into the messages
+# above for the clock, sequencer and bridge, and saves what they change.
+
+
+@_message(50)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetStep(Message):
+    """One step of a track: velocity 0 (rest), 64 (hit) or 127 (accent); steps 0-31."""
+
+    track: int
+    step: int
+    velocity: int
+
+
+@_message(51)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetMorph(Message):
+    """Where a track's sound sits between its patch 1 (0.0) and patch 2 (1.0)."""
+
+    track: int
+    amount: float
+
+
+@_message(52)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetParam(Message):
+    """One parameter of one patch (slot 0 or 1) of a track, in the kit model's units;
+    ``name`` is a :class:`actors.kit.Drum` field."""
+
+    track: int
+    slot: int
+    name: str
+    value: float | str | bool
+
+
+@_message(53)
+@dataclasses.dataclass(frozen=True, slots=True)
+class LoadKit(Message):
+    """Load a Microtonic preset's first five drums into patch slot 0, 1, or both (-1).
+
+    With ``pattern`` (a-l) its pattern, accents, fills, fill rate and swing
+    become the tracks' too.
+    """
+
+    path: str
+    slot: int
+    pattern: str
+
+
+@_message(54)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetBasis(Message):
+    """The track that generation looks at."""
+
+    track: int
+
+
+@_message(55)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetGeneration(Message):
+    """Generation controls, each 0-1: surprise (predictable - adventurous) and
+    complexity (simpler - busier than the basis suggests)."""
+
+    surprise: float
+    complexity: float
+
+
+@_message(56)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SaveSession(Message):
+    path: str
+
+
+# --- session -> surfaces -----------------------------------------------------------------
+
+
+@_message(60)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SessionState(Message):
+    """The whole session as its JSON file text, for surfaces to draw from."""
+
+    text: str
+
+
+# --- MIDI -----------------------------------------------------------------------------------
+
+
+@_message(40)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Transport(Message):
+    """The clock's transport changed at ``time``: it now stands (or plays on) at
+    ``position`` steps.
+
+    Sent by the clock on start, stop, continue and locate (never on a
+    :class:`Follow`), in order with its steps, so that a MIDI clock master can
+    tell its slaves start, stop, continue and song position in time with the
+    audio: they cannot be derived from the steps alone (a stop is the absence
+    of a step, and a start and a continue look alike).
+    """
+
+    playing: bool
+    position: float
+    time: float
+
+
+@_message(41)
+@dataclasses.dataclass(frozen=True, slots=True)
+class BasisCaptured(Message):
+    """The notes a player played for ``track`` during the last bar, as a 16-step
+    pattern (``-`` rest, ``x`` hit, ``X`` accent): a basis to generate from."""
+
+    track: int
+    text: str

@@ -13,20 +13,30 @@ from pathlib import Path
 from actors.clock import ClockCore
 from actors.engine_bridge import Bundle, LoadDefDir, Voice, hit_requests, render_score
 from actors.engine_bridge._core import group_requests
+from actors.messages import SetVoice
 from actors.sequencer import SequencerCore
-from actors.session import Session, session_edits
+from actors.session import Session, SessionCore, To, full_state
 
 STEPS_PER_BAR = 16
 TAIL = 0.05
 """Seconds after the longest-ringing voice ends, so the file closes on silence."""
 
 
-def performance(session: Session, voices: tuple[Voice, ...], bars: int
+def performance(session: Session, bars: int, voices: tuple[Voice, ...] | None = None
                 ) -> tuple[list[Bundle], float]:
-    """The bundles of ``bars`` bars from time 0, and when the last voice has ended."""
+    """The bundles of ``bars`` bars from time 0, and when the last voice has ended.
+
+    The session's state reaches the sequencer and the voices exactly as the
+    session actor sends it live; ``voices`` overrides the sound (for clicks).
+    """
     sequencer = SequencerCore()
-    for edit in session_edits(session):
-        sequencer.apply(edit)
+    session_voices: dict[int, Voice] = {}
+    for target, message in full_state(SessionCore(session).session):
+        if target is To.SEQUENCER:
+            sequencer.apply(message)
+        elif isinstance(message, SetVoice):
+            session_voices[message.track] = Voice.from_message(message)
+    voices = voices or tuple(session_voices[t] for t in sorted(session_voices))
     clock = ClockCore(session.tempo)
     clock.start(0.0)
     bundles = []
@@ -39,10 +49,10 @@ def performance(session: Session, voices: tuple[Voice, ...], bars: int
     return bundles, end + TAIL
 
 
-def render_session(session: Session, voices: tuple[Voice, ...], synthdefs: Path, bars: int,
-                   out: Path, sample_rate: int = 48000) -> float:
+def render_session(session: Session, synthdefs: Path, bars: int, out: Path,
+                   sample_rate: int = 48000, voices: tuple[Voice, ...] | None = None) -> float:
     """Render to ``out``; returns the file's length in seconds."""
-    bundles, end = performance(session, voices, bars)
+    bundles, end = performance(session, bars, voices)
     setup = Bundle(0.0, (LoadDefDir(str(synthdefs)), *group_requests()))
     render_score([setup, *bundles], end, out, sample_rate=sample_rate)
     return end

@@ -21,7 +21,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from actors.engine_bridge import BridgeConfig
 from actors.session import Session
 from tests.live import click_config, onset_errors, play, private_jack
 
@@ -35,12 +34,7 @@ def main() -> None:
     session = Session(tempo=args.bpm).with_patterns({i: "x" for i in range(5)})
     with tempfile.TemporaryDirectory() as tmp, private_jack():
         wav = Path(tmp) / "timing.wav"
-        config = click_config(session, wav, args.seconds)
-        config = type(config)(session=config.session, voices=config.voices,
-                              bridge=BridgeConfig(config.bridge.synthdef_dirs,
-                                                  lookahead=args.lookahead_ms / 1000,
-                                                  record=wav),
-                              duration=config.duration)
+        config = click_config(session, wav, args.seconds, args.lookahead_ms / 1000)
         before = resource.getrusage(resource.RUSAGE_SELF)
         wall = time.monotonic()
         report = play(config)

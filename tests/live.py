@@ -17,7 +17,7 @@ import pytest
 import trio
 
 from actors.app import MachineConfig, RunReport, run_machine
-from actors.engine_bridge import BridgeConfig
+from actors.engine_bridge import DEFAULT_LOOKAHEAD, BridgeConfig
 from actors.engine_bridge._server import JACK_PERIOD
 from actors.session import Session
 from tests.audio import click_onsets, click_synthdefs, click_voices, read_sidecar, read_wav
@@ -62,10 +62,13 @@ def private_jack(start: bool = True) -> Iterator[str]:
             os.environ["JACK_DEFAULT_SERVER"] = previous
 
 
-def click_config(session: Session, record: Path, duration: float) -> MachineConfig:
+def click_config(session: Session, record: Path, duration: float,
+                 lookahead: float = DEFAULT_LOOKAHEAD) -> MachineConfig:
+    """The session played with every track a sample-exact click, recorded."""
     return MachineConfig(
-        session=session, voices=click_voices(),
-        bridge=BridgeConfig(synthdef_dirs=(click_synthdefs(),), record=record),
+        session=session,
+        bridge=BridgeConfig(synthdef_dirs=(click_synthdefs(),), record=record,
+                            lookahead=lookahead, voice_override=click_voices()),
         duration=duration)
 
 

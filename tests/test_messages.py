@@ -16,6 +16,7 @@ def _example(cls: type[Message]) -> Message:
     args = []
     for field in dataclasses.fields(cls):
         kind = field.type if isinstance(field.type, str) else field.type.__name__
+        kind = kind.split(" | ")[0]  # a union: any of its members will do
         if kind.startswith("tuple"):
             args.append(("freq", 440.0, "amp", 0.5))
         else:

@@ -18,7 +18,7 @@ SESSION = Session(tempo=133).with_patterns(
 
 def offline_onsets(tmp_path, bars=2):
     out = tmp_path / "offline.wav"
-    seconds = render_session(SESSION, click_voices(), click_synthdefs(), bars, out)
+    seconds = render_session(SESSION, click_synthdefs(), bars, out, voices=click_voices())
     rate, audio = read_wav(out)
     assert 0 <= len(audio) - seconds * rate < 64  # scsynth -N renders whole blocks
     return click_onsets(audio[:, 0]), rate

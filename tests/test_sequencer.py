@@ -4,7 +4,16 @@ import pytest
 import trio
 
 from actors.mesh import mailbox
-from actors.messages import Hit, SetChoke, SetMute, SetPattern, SetSwing, Step
+from actors.messages import (
+    Hit,
+    SetChoke,
+    SetFillRate,
+    SetFills,
+    SetMute,
+    SetPattern,
+    SetSwing,
+    Step,
+)
 from actors.sequencer import PatternError, SequencerCore, parse_pattern, sequencer_actor
 
 
@@ -81,3 +90,20 @@ async def test_actor_forwards_steps_and_their_hits(autojump_clock):
         await steps.aclose()  # the end of steps ends the actor, closing its output
     assert got == [Step(0, 0.0, 0.1), Hit(0, 0.0, 64, False), Step(1, 0.1, 0.1),
                    Step(2, 0.2, 0.1), Hit(0, 0.2, 64, False)]
+
+
+def test_fills_roll_at_the_fill_rate_only_on_hit_steps():
+    core = SequencerCore()
+    core.apply(SetPattern(0, "x-X-"))
+    core.apply(SetFills(0, "ff-f"))
+    core.apply(SetFillRate(3.0))
+    roll = core.hits(Step(0, 1.0, 0.3))
+    assert [h.time for h in roll] == pytest.approx([1.0, 1.1, 1.2])
+    assert core.hits(Step(1, 1.3, 0.3)) == []  # a fill without a hit is nothing
+    core.apply(SetFillRate(2.5))  # 2.5 per step: three hits, the last gap cut short
+    roll = core.hits(Step(4, 2.0, 0.5))
+    assert [h.time for h in roll] == pytest.approx([2.0, 2.2, 2.4])
+    assert {h.velocity for h in roll} == {64}
+    for bad in (SetFillRate(1.0), SetFills(0, "fx")):
+        with pytest.raises(ValueError):
+            core.apply(bad)

@@ -22,15 +22,17 @@ from pathlib import Path
 import trio
 
 from actors.mesh import Inbox
-from actors.messages import Hit, SetVoice, Step
+from actors.messages import Hit, SetLowpass, SetVoice, Step
 
 from ._clock_sync import ServerClock
 from ._core import (
+    LOWPASS_OPEN,
     MARKER_BUS,
     PROBE_BUS,
     Voice,
     hit_requests,
     load_requests,
+    lowpass_requests,
     node_requests,
     pulse_request,
     record_close_requests,
@@ -60,6 +62,9 @@ class BridgeConfig:
     """Attach to this scsynth instead of starting one."""
     lookahead: float = DEFAULT_LOOKAHEAD
     record: Path | None = None
+    voice_override: tuple[Voice, ...] | None = None
+    """Play every track with these voices whatever the session says: sample-exact
+    clicks let tests and benchmarks measure timing."""
 
 
 def wall_clock_offset() -> float:
@@ -85,6 +90,7 @@ class _Life:
     probes: dict[int, tuple[float, Path | None]] = dataclasses.field(default_factory=dict)
     """Pulses in flight: id -> (the time meant, the segment it marks, if any)."""
     probe_id: int = 0
+    lowpass_running: bool = False
 
     async def pulse(self, target: float, tag: float, marks: Path | None = None) -> None:
         """Send a clock probe meant for ``target``, stamped ``tag``."""
@@ -104,6 +110,7 @@ class Bridge:
         self._life: _Life | None = None
         self._offset = 0.0
         self._recording: Recording | None = None
+        self._lowpass = (LOWPASS_OPEN, 0.0)
         self._ring_until = -math.inf
         self._closing = False
         self.dropped_hits = 0
@@ -151,8 +158,14 @@ class Bridge:
                     await self._play(message)
                 case Step():
                     await self._mark(message)
-                case SetVoice():
+                case SetVoice() if self.config.voice_override is None:
                     self._voices[message.track] = Voice.from_message(message)
+                case SetVoice():
+                    self._voices[message.track] = self.config.voice_override[message.track]
+                case SetLowpass(frequency=frequency, resonance=resonance):
+                    self._lowpass = (frequency, resonance)
+                    if self._life is not None:
+                        await self._apply_lowpass(self._life)
                 case _:
                     log.warning("engine bridge ignores %r", message)
 
@@ -173,6 +186,12 @@ class Bridge:
             return
         self.sent_bundles += 1
         self._ring_until = max(self._ring_until, when + voice.length)
+
+    async def _apply_lowpass(self, life: _Life) -> None:
+        requests = lowpass_requests(*self._lowpass, life.lowpass_running)
+        with contextlib.suppress(OSError):
+            await life.link.send(requests)
+            life.lowpass_running = self._lowpass[0] < LOWPASS_OPEN
 
     async def _mark(self, step: Step) -> None:
         """The first step a server life plays fixes its recording segment's marker."""
@@ -247,6 +266,7 @@ class Bridge:
         await link.send(node_requests())
         await link.sync()
         life = _Life(link, ServerClock(sample_rate), process)
+        await self._apply_lowpass(life)
         nursery.start_soon(self._poll_status, link)
         await nursery.start(self._probe_clock, life)
         if self.config.record is not None:

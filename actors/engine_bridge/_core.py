@@ -35,6 +35,7 @@ GROUP_VOICES = NODE_BASE + 1
 GROUP_CHOKE = NODE_BASE + 2
 NODE_RECORDER = NODE_BASE + 3
 NODE_CLOCK = NODE_BASE + 4
+NODE_LOWPASS = NODE_BASE + 5
 RECORD_BUFFER = 1000
 MARKER_BUS = 511
 PROBE_BUS = 510
@@ -47,6 +48,11 @@ RECORD_CHANNELS = 3
 RECORDER_DEF = "supertonic_recorder"
 PULSE_DEF = "supertonic_pulse"
 CLOCK_DEF = "supertonic_clock"
+LOWPASS_DEF = "supertonic_lowpass"
+LOWPASS_OPEN = 20000.0
+"""At or above this cutoff the low-pass is removed rather than computed."""
+LOWPASS_Q = (0.7071, 20.0)
+"""Resonance 0 is a Butterworth response; 1 rings with a Q of 20."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -115,3 +121,14 @@ def pulse_request(bus: int, value: float) -> Request:
 
 def record_close_requests() -> tuple[Request, ...]:
     return (NodeFree(NODE_RECORDER), BufferClose(RECORD_BUFFER), BufferFree(RECORD_BUFFER))
+
+
+def lowpass_requests(frequency: float, resonance: float, running: bool) -> tuple[Request, ...]:
+    """Set, start or remove the low-pass so it exists exactly while it is closed."""
+    if frequency >= LOWPASS_OPEN:
+        return (NodeFree(NODE_LOWPASS),) if running else ()
+    q = LOWPASS_Q[0] + resonance * (LOWPASS_Q[1] - LOWPASS_Q[0])
+    controls = ("freq", frequency, "rq", 1.0 / q)
+    if running:
+        return (NodeSet(NODE_LOWPASS, controls),)
+    return (SynthNew(LOWPASS_DEF, NODE_LOWPASS, ADD_AFTER, GROUP_CHOKE, controls),)

@@ -8,7 +8,7 @@ with :func:`load_drum`. Every reader raises :class:`KitError` with a
 """
 
 from ._errors import KitError
-from ._json import dumps_json, kit_from_json
+from ._json import drum_from_json, drum_to_json, dumps_json, kit_from_json
 from ._model import CHANNELS, PATTERN_NAMES, Channel, Drum, Kit, Pattern
 from ._morph import CONTINUOUS, from_normalised, morph, to_normalised
 from ._parse import load_drum, load_kit, parse_drum, parse_kit
@@ -25,6 +25,8 @@ __all__ = [
     "Kit",
     "KitError",
     "Pattern",
+    "drum_from_json",
+    "drum_to_json",
     "dumps_json",
     "dumps_microtonic",
     "fill_text",

@@ -43,10 +43,7 @@ def dumps_json(kit: Kit) -> str:
         "fill_rate": kit.fill_rate,
         "master_volume": _encode(kit.master_volume),
         "mutes": list(kit.mutes),
-        "drums": [
-            {f.name: _encode(getattr(drum, f.name)) for f in dataclasses.fields(Drum)}
-            for drum in kit.drums
-        ],
+        "drums": [drum_to_json(drum) for drum in kit.drums],
         "patterns": {
             letter: {
                 "length": pattern.length,
@@ -60,6 +57,17 @@ def dumps_json(kit: Kit) -> str:
         },
     }
     return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def drum_to_json(drum: Drum) -> dict[str, object]:
+    """One drum as a JSON-ready object, the shape a kit file uses (sessions embed it)."""
+    return {f.name: _encode(getattr(drum, f.name)) for f in dataclasses.fields(Drum)}
+
+
+def drum_from_json(value: Any, filename: str, path: str = "$") -> Drum:
+    """Inverse of :func:`drum_to_json`, as strict as a kit file; ``path`` names the
+    place in the document for error messages."""
+    return _Reader(filename).drum(value, path)
 
 
 def kit_from_json(text: str, filename: str = "<json>") -> Kit:

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from actors.messages import (
     TRACKS,
     Hit,
     Message,
     SetChoke,
+    SetFillRate,
+    SetFills,
     SetMute,
     SetPattern,
     SetSwing,
     Step,
 )
 
-from ._patterns import STEPS, parse_pattern
+from ._patterns import STEPS, parse_fills, parse_pattern
+
+MIN_FILL_RATE = 2.0
+MAX_FILL_RATE = 8.0
 
 
 @dataclasses.dataclass
@@ -24,6 +30,7 @@ class Track:
     muted: bool = False
     swing: float = 0.0
     choke: bool = False
+    fills: tuple[bool, ...] = (False,) * STEPS
 
 
 def swing_delay(step: Step, swing: float) -> float:
@@ -35,6 +42,7 @@ def swing_delay(step: Step, swing: float) -> float:
 class SequencerCore:
     def __init__(self) -> None:
         self.tracks = [Track() for _ in TRACKS]
+        self.fill_rate = MIN_FILL_RATE
 
     def apply(self, message: Message) -> None:
         """Apply an edit; raises ``ValueError`` (nothing changed) on a bad one."""
@@ -49,6 +57,12 @@ class SequencerCore:
                 self._track(t).swing = amount
             case SetChoke(track=t, enabled=enabled):
                 self._track(t).choke = enabled
+            case SetFills(track=t, text=text):
+                self._track(t).fills = parse_fills(text)
+            case SetFillRate(rate=rate):
+                if not MIN_FILL_RATE <= rate <= MAX_FILL_RATE:
+                    raise ValueError(f"fill rate {rate} is outside 2-8")
+                self.fill_rate = rate
             case _:
                 raise ValueError(f"the sequencer does not handle {type(message).__name__}")
 
@@ -67,8 +81,18 @@ class SequencerCore:
                     continue
                 choke_taken = True
             time = step.time + swing_delay(step, track.swing)
-            hits.append(Hit(index, time, velocity, track.choke))
+            if track.fills[column]:
+                hits += self._roll(index, time, velocity, step.duration, track.choke)
+            else:
+                hits.append(Hit(index, time, velocity, track.choke))
         return hits
+
+    def _roll(self, track: int, time: float, velocity: int, duration: float, choke: bool
+              ) -> list[Hit]:
+        """A fill: hits every ``1/fill_rate`` of a step, for as long as the step lasts."""
+        gap = duration / self.fill_rate
+        count = math.ceil(self.fill_rate - 1e-9)
+        return [Hit(track, time + i * gap, velocity, choke) for i in range(count)]
 
     def _track(self, index: int) -> Track:
         if not 0 <= index < len(self.tracks):

@@ -28,3 +28,10 @@ def parse_pattern(text: str) -> tuple[int, ...]:
 
 def pattern_text(velocities: tuple[int, ...]) -> str:
     return "".join(_TEXT[v] for v in velocities)
+
+
+def parse_fills(text: str) -> tuple[bool, ...]:
+    """Fill flags of the 32 steps from ``f``/``-`` text (shorter text repeats)."""
+    if not 1 <= len(text) <= STEPS or set(text) - {"f", "-"}:
+        raise PatternError(f"fills are 1-{STEPS} characters of 'f' and '-', got {text!r}")
+    return tuple(c == "f" for c in (text * (STEPS // len(text) + 1))[:STEPS])

@@ -1,0 +1,89 @@
+"""The session actor's trio shell: route commands, do file I/O off the loop, autosave.
+
+Autosave writes the whole session at most every ``AUTOSAVE_INTERVAL`` after a
+change, atomically, so a crash (even ``kill -9``) loses at most that much of
+the player's edits and never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from pathlib import Path
+
+import trio
+
+from actors import kit as kits
+from actors.mesh import Inbox, Outbox
+from actors.messages import LoadKit, SaveSession, SessionState
+
+from ._core import Routed, SessionCore, To, full_state
+from ._file import save_session, session_to_json
+
+log = logging.getLogger(__name__)
+
+AUTOSAVE_INTERVAL = 0.5
+
+
+def autosave_path() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "supertonic" / "autosave.json"
+
+
+async def session_actor(
+    commands: Inbox, outboxes: dict[To, Outbox], core: SessionCore, autosave: Path | None,
+    surfaces: Outbox | None = None, *,
+    task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Send the whole session on, then serve commands until the input closes.
+
+    ``task_status`` fires once the full state is queued, so the transport can
+    start knowing every track already has its pattern and its voice.
+    """
+    changed = trio.Event()
+
+    async def route(routed: Routed) -> None:
+        for target, message in routed:
+            await outboxes[target].send(message)
+        if surfaces is not None:
+            await surfaces.send(SessionState(session_to_json(core.session)))
+
+    async def keep_saved() -> None:
+        nonlocal changed
+        while True:
+            await changed.wait()
+            changed = trio.Event()
+            snapshot = core.session
+            try:
+                await trio.to_thread.run_sync(save_session, snapshot, autosave)
+            except OSError as exc:
+                log.error("autosave to %s failed: %s", autosave, exc)
+            await trio.sleep(AUTOSAVE_INTERVAL)
+
+    async with contextlib.AsyncExitStack() as stack:
+        for outbox in (*outboxes.values(), *([surfaces] if surfaces else [])):
+            await stack.enter_async_context(outbox)
+        nursery = await stack.enter_async_context(trio.open_nursery())
+        if autosave is not None:
+            nursery.start_soon(keep_saved)
+        await route(full_state(core.session))
+        task_status.started()
+        async for command in commands:
+            try:
+                match command:
+                    case LoadKit(path=path, slot=slot, pattern=pattern):
+                        kit = await trio.to_thread.run_sync(kits.load_kit, Path(path))
+                        routed = core.load_kit(kit, slot, pattern)
+                    case SaveSession(path=path):
+                        await trio.to_thread.run_sync(save_session, core.session, Path(path))
+                        log.info("saved the session to %s", path)
+                        continue
+                    case _:
+                        routed = core.apply(command)
+            except (ValueError, OSError) as exc:  # KitError is a ValueError
+                log.warning("refused %s: %s", type(command).__name__, exc)
+                continue
+            await route(routed)
+            changed.set()
+        nursery.cancel_scope.cancel()

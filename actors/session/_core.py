@@ -1,0 +1,169 @@
+"""The session actor's pure half: commands in, state changes and messages out.
+
+Every command is checked before it changes anything; a bad one raises
+``ValueError`` (or :class:`actors.kit.KitError`) and leaves the session as it
+was. The messages returned say where they go, so the shell only routes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+
+from actors import kit as kits
+from actors.clock import check_bpm
+from actors.messages import (
+    Message,
+    SetBasis,
+    SetChoke,
+    SetFillRate,
+    SetFills,
+    SetGeneration,
+    SetLowpass,
+    SetMorph,
+    SetMute,
+    SetParam,
+    SetPattern,
+    SetStep,
+    SetSwing,
+    SetTempo,
+    SetVoice,
+)
+from actors.sequencer import MAX_FILL_RATE, MIN_FILL_RATE, STEPS
+from actors.voice import voice_for, voice_length
+
+from ._model import Session, SessionError, full_fills, full_pattern
+
+_STEP_TEXT = {0: "-", 64: "x", 127: "X"}
+_DRUM_FIELDS = {f.name for f in dataclasses.fields(kits.Drum)}
+
+
+class To(enum.Enum):
+    CLOCK = "clock"
+    SEQUENCER = "sequencer"
+    BRIDGE = "bridge"
+
+
+Routed = list[tuple[To, Message]]
+
+
+def voice_message(session: Session, track: int) -> SetVoice:
+    drum = session.track(track).drum()
+    synthdef, controls = voice_for(drum)
+    return SetVoice(track, synthdef, controls, voice_length(drum))
+
+
+def track_messages(session: Session, index: int) -> Routed:
+    track = session.track(index)
+    return [
+        (To.SEQUENCER, SetPattern(index, track.pattern)),
+        (To.SEQUENCER, SetFills(index, track.fills)),
+        (To.SEQUENCER, SetMute(index, track.mute)),
+        (To.SEQUENCER, SetSwing(index, track.swing)),
+        (To.SEQUENCER, SetChoke(index, track.choke)),
+        (To.BRIDGE, voice_message(session, index)),
+    ]
+
+
+def full_state(session: Session) -> Routed:
+    """Everything the other actors need to play ``session`` from scratch."""
+    routed: Routed = [(To.CLOCK, SetTempo(session.tempo)),
+                      (To.SEQUENCER, SetFillRate(session.fill_rate)),
+                      (To.BRIDGE, SetLowpass(*session.lowpass))]
+    for index in range(len(session.tracks)):
+        routed += track_messages(session, index)
+    return routed
+
+
+class SessionCore:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def apply(self, command: Message) -> Routed:
+        """Apply one command; returns the messages it sends on."""
+        s = self.session
+        match command:
+            case SetTempo(bpm=bpm):
+                s = dataclasses.replace(s, tempo=check_bpm(bpm))
+                routed: Routed = [(To.CLOCK, SetTempo(s.tempo))]
+            case SetPattern(track=t, text=text):
+                s = s.with_track(t, pattern=full_pattern(text))
+                routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]
+            case SetStep(track=t, step=i, velocity=v):
+                if not 0 <= i < STEPS or v not in _STEP_TEXT:
+                    raise SessionError(f"no step {i} with velocity {v} (steps 0-31; 0/64/127)")
+                old = s.track(t).pattern
+                s = s.with_track(t, pattern=old[:i] + _STEP_TEXT[v] + old[i + 1:])
+                routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]
+            case SetFills(track=t, text=text):
+                s = s.with_track(t, fills=full_fills(text))
+                routed = [(To.SEQUENCER, SetFills(t, s.track(t).fills))]
+            case SetMute(track=t, muted=muted):
+                s = s.with_track(t, mute=muted)
+                routed = [(To.SEQUENCER, command)]
+            case SetSwing(track=t, amount=amount):
+                s = s.with_track(t, swing=_unit(amount, "swing"))
+                routed = [(To.SEQUENCER, command)]
+            case SetChoke(track=t, enabled=enabled):
+                s = s.with_track(t, choke=enabled)
+                routed = [(To.SEQUENCER, command)]
+            case SetFillRate(rate=rate):
+                if not MIN_FILL_RATE <= rate <= MAX_FILL_RATE:
+                    raise SessionError(f"fill rate {rate} is outside 2-8")
+                s = dataclasses.replace(s, fill_rate=rate)
+                routed = [(To.SEQUENCER, command)]
+            case SetMorph(track=t, amount=amount):
+                s = s.with_track(t, morph=_unit(amount, "morph"))
+                routed = [(To.BRIDGE, voice_message(s, t))]
+            case SetParam(track=t, slot=slot, name=name, value=value):
+                s = s.with_track(t, patches=_with_param(s.track(t).patches, slot, name, value))
+                routed = [(To.BRIDGE, voice_message(s, t))]
+            case SetBasis(track=t):
+                s.track(t)
+                s = dataclasses.replace(s, basis=t)
+                routed = []
+            case SetGeneration(surprise=surprise, complexity=complexity):
+                s = dataclasses.replace(s, surprise=_unit(surprise, "surprise"),
+                                        complexity=_unit(complexity, "complexity"))
+                routed = []
+            case SetLowpass(frequency=frequency, resonance=resonance):
+                if not 20.0 <= frequency <= 20000.0:
+                    raise SessionError(f"low-pass frequency {frequency} is outside 20-20000 Hz")
+                s = dataclasses.replace(s, lowpass=(frequency, _unit(resonance, "resonance")))
+                routed = [(To.BRIDGE, command)]
+            case _:
+                raise SessionError(f"the session does not handle {type(command).__name__}")
+        self.session = s
+        return routed
+
+    def load_kit(self, kit: kits.Kit, slot: int, pattern: str) -> Routed:
+        """A loaded preset into patch slot 0, 1 or both (-1), and maybe its pattern."""
+        if slot not in (-1, 0, 1):
+            raise SessionError(f"patch slot {slot} does not exist (0, 1, or -1 for both)")
+        if pattern and pattern not in kits.PATTERN_NAMES:
+            raise SessionError(f"pattern {pattern!r} does not exist (a-l)")
+        slots = (0, 1) if slot == -1 else (slot,)
+        self.session = self.session.with_kit(kit, slots, pattern or None)
+        if pattern:
+            return full_state(self.session)
+        return [(To.BRIDGE, voice_message(self.session, t))
+                for t in range(len(self.session.tracks))]
+
+
+def _unit(value: float, what: str) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise SessionError(f"{what} {value:g} is outside 0-1")
+    return value
+
+
+def _with_param(patches: tuple[kits.Drum, kits.Drum], slot: int, name: str,
+                value: float | str | bool) -> tuple[kits.Drum, kits.Drum]:
+    if slot not in (0, 1):
+        raise SessionError(f"patch slot {slot} does not exist (0 or 1)")
+    if name not in _DRUM_FIELDS:
+        raise SessionError(f"a drum has no parameter {name!r}")
+    document = kits.drum_to_json(patches[slot])
+    document[name] = value
+    # The kit reader checks type and choice and clamps the range, as for a file.
+    drum = kits.drum_from_json(document, "<edit>", f"patch {slot + 1}")
+    return (drum, patches[1]) if slot == 0 else (patches[0], drum)

@@ -1,0 +1,117 @@
+"""The session: everything a player can change, as one immutable value."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from actors import kit as kits
+from actors.clock import check_bpm
+from actors.kit import Drum
+from actors.messages import TRACKS
+from actors.sequencer import STEPS, parse_fills, parse_pattern, pattern_text
+
+DEFAULT_KIT = Path(kits.__file__).parent / "default.mtpreset"
+DEFAULT_PATTERNS: tuple[str, ...] = (
+    "X-------x-x-----X-------x--x--x-",
+    "----X-------X-------X-------X--x",
+    "x-x-X-x-x-x-X-x-x-x-X-x-x-x-X-xx",
+    "--------------x---------------x-",
+    "------------x---------------x---",
+)
+"""The embedded beat: a plain backbeat with a little push, so a fresh machine grooves."""
+
+
+class SessionError(ValueError):
+    pass
+
+
+def full_pattern(text: str) -> str:
+    """Pattern text as its 32 steps (shorter text repeats); raises on bad text."""
+    return pattern_text(parse_pattern(text))
+
+
+def full_fills(text: str) -> str:
+    return "".join("f" if f else "-" for f in parse_fills(text))
+
+
+@dataclasses.dataclass(frozen=True)
+class TrackSettings:
+    pattern: str = "-" * STEPS
+    fills: str = "-" * STEPS
+    mute: bool = False
+    swing: float = 0.0
+    """0.0-1.0."""
+    choke: bool = False
+    patches: tuple[Drum, Drum] = (Drum(), Drum())
+    morph: float = 0.0
+    """0.0 plays patch 1, 1.0 patch 2."""
+
+    def drum(self) -> Drum:
+        return kits.morph(self.patches[0], self.patches[1], self.morph)
+
+
+@dataclasses.dataclass(frozen=True)
+class Session:
+    tempo: float = 120.0
+    tracks: tuple[TrackSettings, ...] = tuple(TrackSettings() for _ in TRACKS)
+    fill_rate: float = 2.0
+    basis: int = 0
+    lowpass: tuple[float, float] = (20000.0, 0.0)
+    """Cutoff in Hz and resonance 0-1 of the global low-pass."""
+    surprise: float = 0.5
+    complexity: float = 0.5
+
+    def track(self, index: int) -> TrackSettings:
+        if not 0 <= index < len(self.tracks):
+            raise SessionError(f"track {index} does not exist (0-{len(self.tracks) - 1})")
+        return self.tracks[index]
+
+    def with_track(self, index: int, **changes: object) -> Session:
+        tracks = list(self.tracks)
+        tracks[index] = dataclasses.replace(self.track(index), **changes)  # type: ignore[arg-type]
+        return dataclasses.replace(self, tracks=tuple(tracks))
+
+    def with_patterns(self, patterns: dict[int, str]) -> Session:
+        session = self
+        for index, text in patterns.items():
+            try:
+                session = session.with_track(index, pattern=full_pattern(text))
+            except ValueError as exc:
+                raise SessionError(f"{TRACKS[index]}: {exc}") from None
+        return session
+
+    def with_swing(self, swing: float) -> Session:
+        if not 0.0 <= swing <= 1.0:
+            raise SessionError(f"swing {100 * swing:g} % is outside 0-100")
+        return dataclasses.replace(
+            self, tracks=tuple(dataclasses.replace(t, swing=swing) for t in self.tracks))
+
+    def with_tempo(self, bpm: float) -> Session:
+        return dataclasses.replace(self, tempo=check_bpm(bpm))
+
+    def with_kit(self, kit: kits.Kit, slots: tuple[int, ...] = (0, 1),
+                 pattern: str | None = None) -> Session:
+        """The kit's first five drums into the given patch slots; with ``pattern``
+        (a-l) its steps, accents, fills, fill rate and swing as well."""
+        session = self
+        drums = kits.kit_tracks(kit)
+        for index, drum in enumerate(drums):
+            patches = list(session.tracks[index].patches)
+            for slot in slots:
+                patches[slot] = drum
+            session = session.with_track(index, patches=tuple(patches))
+        if pattern is None:
+            return session
+        steps = kits.pattern_text(kit, pattern, chain_next=True)
+        fills = kits.fill_text(kit, pattern, chain_next=True)
+        for index in range(len(TRACKS)):
+            session = session.with_track(index, pattern=steps[index], fills=fills[index],
+                                         swing=kit.swing)
+        return dataclasses.replace(session, fill_rate=kit.fill_rate)
+
+
+def default_session() -> Session:
+    """The embedded beat on the default kit: what a fresh machine plays."""
+    session = Session().with_kit(kits.load_kit(DEFAULT_KIT))
+    return session.with_patterns(dict(enumerate(DEFAULT_PATTERNS)))

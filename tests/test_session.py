@@ -1,0 +1,197 @@
+"""The session: its file, its pure core, and its actor's autosave under kill -9."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from actors import kit as kits
+from actors.messages import (
+    SetBasis,
+    SetChoke,
+    SetLowpass,
+    SetMorph,
+    SetParam,
+    SetPattern,
+    SetStep,
+    SetTempo,
+    SetVoice,
+)
+from actors.session import (
+    DEFAULT_KIT,
+    SessionCore,
+    SessionError,
+    To,
+    default_session,
+    full_state,
+    load_session,
+    save_session,
+    session_from_json,
+)
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def test_file_round_trip_keeps_everything(tmp_path):
+    core = SessionCore(default_session())
+    for command in (SetTempo(97.5), SetStep(1, 3, 127), SetMorph(2, 0.25), SetBasis(3),
+                    SetParam(0, 1, "osc_freq", 61.5), SetLowpass(800.0, 0.5),
+                    SetChoke(3, True)):
+        core.apply(command)
+    path = tmp_path / "set.json"
+    save_session(core.session, path)
+    assert load_session(path) == core.session
+    assert json.loads(path.read_text())["tracks"]["snare"]["pattern"][3] == "X"
+
+
+def test_partial_files_and_relative_kits(tmp_path):
+    if not (DATA / "presets" / "tough.mtpreset").exists():
+        pytest.skip("../shared/data/presets is absent")
+    kit_dir = tmp_path / "kits"
+    kit_dir.mkdir()
+    (kit_dir / "tough.mtpreset").write_bytes((DATA / "presets" / "tough.mtpreset").read_bytes())
+    path = tmp_path / "set.json"
+    path.write_text(json.dumps({"format": "supertonic-session", "version": 1, "tempo": 140,
+                                "swing": 30, "kit": "kits/tough.mtpreset",
+                                "tracks": {"clap": {"pattern": "----X---", "swing": 0}}}))
+    session = load_session(path)
+    tough = kits.kit_tracks(kits.load_kit(kit_dir / "tough.mtpreset"))
+    assert session.tempo == 140
+    assert session.track(0).patches == (tough[0], tough[0])
+    assert session.track(4).pattern == "----X---" * 4 and session.track(4).swing == 0
+    assert session.track(1).swing == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"format": "supertonic-session", "version": 1,\n "tempo": }', "set.json:2:11"),
+    ('{"format": "supertonic-session", "version": 7}', "version 7"),
+    ('{"format": "supertonic-session", "version": 1, "tempo": 400}', "outside 20-300"),
+    ('{"format": "supertonic-session", "version": 1, "tracks": {"cowbell": {}}}', "cowbell"),
+    ('{"format": "supertonic-session", "version": 1, "tracks": {"kick": {"pattern": "xo"}}}',
+     "'o'"),
+    ('{"format": "supertonic-session", "version": 1, "tracks": {"kick": {"patches": '
+     '[{"osc_wave": "Square"}, {}]}}}', "patches[0]"),
+    ('[1, 2]', "not a session"),
+])
+def test_damaged_files_name_the_problem(text, message):
+    with pytest.raises(SessionError) as caught:
+        session_from_json(text, Path("set.json"))
+    assert message in str(caught.value)
+
+
+def test_core_routes_commands_and_refuses_bad_ones():
+    core = SessionCore(default_session())
+    routed = core.apply(SetStep(0, 31, 64))
+    assert routed == [(To.SEQUENCER, SetPattern(0, core.session.track(0).pattern))]
+    assert core.session.track(0).pattern[31] == "x"
+    (target, voice), = core.apply(SetMorph(1, 1.0))
+    assert target is To.BRIDGE and isinstance(voice, SetVoice) and voice.track == 1
+    before = core.session
+    for bad in (SetStep(0, 32, 64), SetStep(0, 1, 50), SetMorph(0, 1.5), SetTempo(10),
+                SetParam(0, 0, "osc_wave", "Square"), SetParam(0, 2, "osc_freq", 1.0),
+                SetParam(0, 0, "colour", 1.0), SetLowpass(5.0, 0.0), SetPattern(5, "x")):
+        with pytest.raises(ValueError):
+            core.apply(bad)
+    assert core.session == before
+
+
+def test_params_are_clamped_like_a_file_and_morph_interpolates():
+    core = SessionCore(default_session())
+    core.apply(SetParam(0, 0, "osc_freq", 100.0))
+    core.apply(SetParam(0, 1, "osc_freq", 400.0))
+    core.apply(SetMorph(0, 0.5))
+    assert core.session.track(0).drum().osc_freq == pytest.approx(200.0)  # log-frequency middle
+    core.apply(SetParam(0, 0, "osc_freq", 1e9))
+    assert core.session.track(0).patches[0].osc_freq == 20000.0
+
+
+def test_full_state_gives_every_actor_every_track():
+    routed = full_state(default_session())
+    voices = [m for t, m in routed if isinstance(m, SetVoice)]
+    patterns = [m for t, m in routed if isinstance(m, SetPattern)]
+    assert len(voices) == len(patterns) == 5
+    assert (To.CLOCK, SetTempo(120.0)) in routed
+
+
+def test_default_kit_is_the_shipped_preset():
+    drums = kits.kit_tracks(kits.load_kit(DEFAULT_KIT))
+    assert default_session().track(3).patches[0] == drums[3]
+
+
+def test_kill_9_while_autosaving_leaves_a_loadable_file(tmp_path):
+    target = tmp_path / "autosave.json"
+    script = textwrap.dedent(f"""
+        import dataclasses, sys
+        from pathlib import Path
+        from actors.session import default_session, save_session
+        session, i = default_session(), 0
+        while True:
+            i += 1
+            save_session(dataclasses.replace(session, tempo=20 + i % 280), Path({str(target)!r}))
+            if i == 3:
+                print("saving", flush=True)
+    """)
+    for attempt in range(12):
+        proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "saving"
+        time.sleep(0.01 * (attempt % 5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert 20 <= load_session(target).tempo <= 300
+        leftovers = [p for p in tmp_path.iterdir() if p.name != "autosave.json"]
+        for leftover in leftovers:  # a temp file may stay behind; the target is whole
+            leftover.unlink()
+
+
+def test_kill_9_during_play_loses_at_most_a_second_of_edits(tmp_path):
+    autosave = tmp_path / "state" / "supertonic" / "autosave.json"
+    script = textwrap.dedent("""
+        import time, trio
+        from pathlib import Path
+        from actors.mesh import mailbox
+        from actors.messages import SetStep
+        from actors.session import SessionCore, To, default_session, session_actor, autosave_path
+
+        async def drain(inbox):
+            async for _ in inbox:
+                pass
+
+        async def main():
+            commands, inbox = mailbox()
+            outs = {}
+            async with trio.open_nursery() as nursery:
+                for target in To:
+                    out, sink = mailbox()
+                    outs[target] = out
+                    nursery.start_soon(drain, sink)
+                await nursery.start(session_actor, inbox, outs, SessionCore(default_session()),
+                                    autosave_path())
+                for i in range(1000):
+                    await commands.send(SetStep(i % 5, (i // 5) % 32, 127 if i % 2 else 64))
+                    print(i, time.time(), flush=True)
+                    await trio.sleep(0.02)
+
+        trio.run(main)
+    """)
+    env = dict(os.environ, XDG_STATE_HOME=str(tmp_path / "state"))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                            env=env)
+    edits = []
+    while len(edits) < 120:
+        index, when = proc.stdout.readline().split()
+        edits.append((int(index), float(when)))
+    proc.send_signal(signal.SIGKILL)
+    killed = time.time()
+    proc.wait()
+    saved = load_session(autosave)
+    kept = [i for i, when in edits if when < killed - 1.0]
+    assert len(kept) > 50
+    for i in kept:
+        track, step = i % 5, (i // 5) % 32
+        assert saved.track(track).pattern[step] == ("X" if i % 2 else "x"), i
