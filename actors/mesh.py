@@ -23,6 +23,15 @@ class Outbox:
     async def send(self, message: Message) -> None:
         await self._channel.send(encode(message))
 
+    def send_nowait(self, message: Message) -> bool:
+        """Send unless the receiver is behind; for observers (a screen) that must
+        never hold up the sender. Returns whether the message went."""
+        try:
+            self._channel.send_nowait(encode(message))
+        except (trio.WouldBlock, trio.BrokenResourceError):
+            return False
+        return True
+
     def clone(self) -> Outbox:
         return Outbox(self._channel.clone())
 

@@ -297,6 +297,16 @@ class SaveSession(Message):
     path: str
 
 
+@_message(57)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Generate(Message):
+    """Ask for a new pattern for track ``target``: generated from the basis track's
+    pattern, or (``continuation``) its steps 17-32 from its own steps 1-16."""
+
+    target: int
+    continuation: bool
+
+
 # --- session -> surfaces -----------------------------------------------------------------
 
 
@@ -306,6 +316,17 @@ class SessionState(Message):
     """The whole session as its JSON file text, for surfaces to draw from."""
 
     text: str
+
+
+@_message(61)
+@dataclasses.dataclass(frozen=True, slots=True)
+class GenerationState(Message):
+    """A generation for ``target`` is under way (``pending``) or done; when done,
+    ``probabilities`` are the model's per-step hit probabilities (32 floats)."""
+
+    target: int
+    pending: bool
+    probabilities: tuple[float, ...]
 
 
 # --- MIDI -----------------------------------------------------------------------------------

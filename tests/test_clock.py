@@ -8,7 +8,7 @@ import trio.testing
 
 from actors.clock import EMIT_AHEAD, ClockCore, TempoError, clock_actor
 from actors.mesh import mailbox
-from actors.messages import Follow, Locate, SetTempo, Start, Step, Stop
+from actors.messages import Follow, Locate, SetTempo, Start, Step, Stop, Transport
 
 
 def test_step_times_come_from_the_anchor_not_from_sums():
@@ -76,18 +76,22 @@ def test_tempo_limits():
     assert core.bpm == 300
 
 
-async def _collect(inbox, into):
+async def _collect(inbox, into, transports=None):
     async for message in inbox:
-        into.append((trio.current_time(), message))
+        if isinstance(message, Transport):
+            if transports is not None:
+                transports.append(message)
+        else:
+            into.append((trio.current_time(), message))
 
 
 async def test_actor_emits_each_step_ahead_with_its_exact_time(autojump_clock):
     commands, command_inbox = mailbox()
     steps_out, steps_in = mailbox()
-    got = []
+    got, transports = [], []
     async with trio.open_nursery() as nursery:
         nursery.start_soon(clock_actor, command_inbox, steps_out, ClockCore(120))
-        nursery.start_soon(_collect, steps_in, got)
+        nursery.start_soon(_collect, steps_in, got, transports)
         await commands.send(SetTempo(150))
         await commands.send(Start())
         start = trio.current_time()
@@ -105,6 +109,8 @@ async def test_actor_emits_each_step_ahead_with_its_exact_time(autojump_clock):
     assert times[-1] < 1.5 + EMIT_AHEAD
     for emitted, message in got:
         assert emitted == pytest.approx(max(start, message.time - EMIT_AHEAD))
+    assert [(t.playing, t.time - start) for t in transports] == [(True, 0.0), (False, 1.5)]
+    assert transports[1].position == pytest.approx(20.0)
 
 
 async def test_actor_keeps_time_after_its_inputs_close(autojump_clock):

@@ -7,7 +7,7 @@ import logging
 import trio
 
 from actors.mesh import Inbox, Outbox
-from actors.messages import Continue, Follow, Locate, Message, SetTempo, Start, Stop
+from actors.messages import Continue, Follow, Locate, Message, SetTempo, Start, Stop, Transport
 
 from ._core import ClockCore, TempoError
 
@@ -39,7 +39,8 @@ def apply(core: ClockCore, message: Message, now: float) -> None:
 
 
 async def clock_actor(inbox: Inbox, steps: Outbox, core: ClockCore) -> None:
-    """Hand each step on ``EMIT_AHEAD`` before its time, carrying that exact time."""
+    """Hand each step on ``EMIT_AHEAD`` before its time, carrying that exact time;
+    transport changes go the same way, in order with the steps."""
     commands_open = True
     async with steps:
         while True:
@@ -51,6 +52,9 @@ async def clock_actor(inbox: Inbox, steps: Outbox, core: ClockCore) -> None:
                 except trio.EndOfChannel:
                     commands_open = False  # nobody can steer us any more; keep time
                     continue
-                apply(core, message, trio.current_time())
+                now = trio.current_time()
+                apply(core, message, now)
+                if isinstance(message, Start | Stop | Continue | Locate):
+                    await steps.send(Transport(core.playing, core.position(now), now))
                 continue
             await steps.send(core.pop_step())

@@ -22,7 +22,7 @@ from pathlib import Path
 import trio
 
 from actors.mesh import Inbox
-from actors.messages import Hit, SetLowpass, SetVoice, Step
+from actors.messages import Hit, SetLowpass, SetVoice, Step, Transport
 
 from ._clock_sync import ServerClock
 from ._core import (
@@ -166,6 +166,8 @@ class Bridge:
                     self._lowpass = (frequency, resonance)
                     if self._life is not None:
                         await self._apply_lowpass(self._life)
+                case Transport():
+                    pass  # steps carry all the bridge needs
                 case _:
                     log.warning("engine bridge ignores %r", message)
 

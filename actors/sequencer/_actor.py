@@ -7,29 +7,36 @@ import logging
 import trio
 
 from actors.mesh import Inbox, Outbox
-from actors.messages import Step
+from actors.messages import Step, Transport
 
 from ._core import SequencerCore
 
 log = logging.getLogger(__name__)
 
 
-async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: SequencerCore) -> None:
-    """Turn steps into hits. Steps are forwarded too: the bridge marks recordings by them.
+async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: SequencerCore,
+                          observers: Outbox | None = None) -> None:
+    """Turn steps into hits. Steps and transport changes are forwarded too: the
+    bridge marks recordings by them, and ``observers`` (screens) draw the playhead
+    from them - sent without waiting, so a slow screen never delays a hit.
 
     Edits arrive on their own inbox so that a burst of edits can never queue
     ahead of a step that is due.
     """
     async with out, trio.open_nursery() as nursery:
         nursery.start_soon(_apply_edits, edits, core)
-        async for step in steps:
-            if not isinstance(step, Step):
-                log.warning("sequencer ignores %r on its step input", step)
-                continue
-            await out.send(step)
-            for hit in core.hits(step):
-                await out.send(hit)
+        async for message in steps:
+            await out.send(message)
+            if observers is not None:
+                observers.send_nowait(message)
+            if isinstance(message, Step):
+                for hit in core.hits(message):
+                    await out.send(hit)
+            elif not isinstance(message, Transport):
+                log.warning("sequencer ignores %r on its step input", message)
         nursery.cancel_scope.cancel()
+        if observers is not None:
+            await observers.aclose()
 
 
 async def _apply_edits(edits: Inbox, core: SequencerCore) -> None:
