@@ -50,7 +50,7 @@ DEFAULT_LOOKAHEAD = 0.05
 STATUS_INTERVAL = 0.25
 STATUS_DEAD_AFTER = 1.5
 """An attached server silent this long is taken for dead (we cannot watch its process)."""
-PROBE_INTERVAL = 0.025
+PROBE_INTERVAL = 0.05
 RECORD_FLUSH = 0.5
 """DiskOut writes half-buffers: run on this long past the end so the tail reaches disk."""
 

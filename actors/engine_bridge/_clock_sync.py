@@ -6,7 +6,7 @@ server starts, and after any scheduling hiccup, that loop takes tens of
 seconds to settle, and meanwhile tags drift against the sample clock by up
 to tens of samples per second. Since hits must land within one sample of
 their place, the bridge measures the mapping instead of trusting it: every
-40th of a second a pulse is sent with a known tag, a clock synth reports
+20th of a second a pulse is sent with a known tag, a clock synth reports
 the sample it landed on, and this estimator fits the recent deviation from
 a perfect line at the nominal sample rate and extrapolates it to each new
 tag. The line's slope is the nominal rate: exact for JACK's dummy driver (a
@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import collections
 
-import numpy as np
-
 PHASE_WRAP = 1 << 20
 """The clock synth counts samples modulo this (exact in float32)."""
-WINDOW = 40
+WINDOW = 30
 """Probes in the fit. Each reading carries up to half a sample of rounding;
-40 of them (1 s at the bridge's probe rate) average that down to a few
+30 of them (1.5 s at the bridge's probe rate) average that down to a few
 hundredths while the loop's slow drift stays a straight line over the span."""
-READY_AFTER = 12
+READY_AFTER = 8
 JUMP = 3.0
 """Samples of surprise that mean the server's loop was reset (scsynth resets it on
 every JACK xrun): the history no longer describes the mapping, so it is dropped."""
@@ -40,6 +38,8 @@ class ServerClock:
         self._last_phase = 0.0
         self._unwrapped = 0.0
         self._recent: collections.deque[tuple[float, float]] = collections.deque(maxlen=WINDOW)
+        self._fit = (0.0, 0.0, 0.0)
+        """(centre tag, deviation there, slope): refitted per probe, used per hit."""
 
     @property
     def ready(self) -> bool:
@@ -62,6 +62,7 @@ class ServerClock:
                 self._recent.clear()
                 jump = surprise
         self._recent.append((tag, missed))
+        self._refit()
         return jump
 
     def missed_by(self, target: float, phase: float) -> float:
@@ -77,15 +78,18 @@ class ServerClock:
 
     def deviation(self, tag: float) -> float:
         """Predicted samples by which scsynth would misplace ``tag``."""
-        if not self._recent:
-            return 0.0
-        tags = np.array([t for t, _ in self._recent])
-        errors = np.array([e for _, e in self._recent])
-        if len(tags) < 2 or np.ptp(tags) == 0:
-            return float(errors.mean())
-        centre = tags.mean()
-        slope, intercept = np.polyfit(tags - centre, errors, 1)
-        return float(intercept + slope * (tag - centre))
+        centre, level, slope = self._fit
+        return level + slope * (tag - centre)
+
+    def _refit(self) -> None:
+        """Least-squares line through the recent deviations."""
+        n = len(self._recent)
+        centre = sum(t for t, _ in self._recent) / n
+        level = sum(e for _, e in self._recent) / n
+        spread = sum((t - centre) ** 2 for t, _ in self._recent)
+        slope = (sum((t - centre) * (e - level) for t, e in self._recent) / spread
+                 if spread > 0 else 0.0)
+        self._fit = (centre, level, slope)
 
     def corrected(self, tag: float) -> float:
         """The tag to send so the event lands where ``tag`` belongs on the sample line."""

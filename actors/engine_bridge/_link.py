@@ -18,6 +18,7 @@ from ._requests import NTP_UNIX_OFFSET, Request, Sync, encode_bundle, encode_mes
 
 log = logging.getLogger(__name__)
 
+_NODE_NOTICES = b"/n_"
 MAX_DATAGRAM = 8192
 """scsynth's UDP receive buffer; a bundle is split below this size."""
 
@@ -93,6 +94,8 @@ class ScsynthLink:
                 log.debug("scsynth link: %s", exc)
                 await trio.sleep(0.05)
                 continue
+            if data.startswith(_NODE_NOTICES):
+                continue  # /n_go, /n_end ...: a notice per voice, none of them needed
             try:
                 message = OscMessage(data)
             except ParseError:

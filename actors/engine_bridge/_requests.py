@@ -14,7 +14,6 @@ import struct
 from collections.abc import Sequence
 from typing import ClassVar
 
-from pythonosc.osc_message_builder import OscMessageBuilder
 
 OscArg = int | float | str | bytes
 OscMessageTuple = tuple[str, tuple[OscArg, ...]]
@@ -164,20 +163,30 @@ class Bundle:
 
 
 def encode_message(request: Request) -> bytes:
+    """OSC-encode one request. Written out rather than built with python-osc's
+    builder, which cost a third of the bridge's time at 100 hits a second."""
     address, args = request.to_osc()
-    builder = OscMessageBuilder(address=address)
+    tags = [","]
+    data = []
     for arg in args:
-        if isinstance(arg, bool):
-            builder.add_arg(int(arg), OscMessageBuilder.ARG_TYPE_INT)
-        elif isinstance(arg, int):
-            builder.add_arg(arg, OscMessageBuilder.ARG_TYPE_INT)
+        if isinstance(arg, bool | int):
+            tags.append("i")
+            data.append(struct.pack(">i", arg))
         elif isinstance(arg, float):
-            builder.add_arg(arg, OscMessageBuilder.ARG_TYPE_FLOAT)
+            tags.append("f")
+            data.append(struct.pack(">f", arg))
         elif isinstance(arg, bytes):
-            builder.add_arg(arg, OscMessageBuilder.ARG_TYPE_BLOB)
+            tags.append("b")
+            data.append(struct.pack(">i", len(arg)) + arg + b"\0" * (-len(arg) % 4))
         else:
-            builder.add_arg(arg, OscMessageBuilder.ARG_TYPE_STRING)
-    return builder.build().dgram
+            tags.append("s")
+            data.append(_pad(arg.encode()))
+    return _pad(address.encode()) + _pad("".join(tags).encode()) + b"".join(data)
+
+
+def _pad(raw: bytes) -> bytes:
+    """An OSC string: NUL-terminated, filled to a multiple of 4 bytes."""
+    return raw + b"\0" * (4 - len(raw) % 4)
 
 
 def time_tag(seconds: float) -> bytes:

@@ -102,7 +102,7 @@ class ScsynthProcess:
     def command(self) -> list[str]:
         return [
             find_scsynth(), "-u", str(self.port), "-B", "127.0.0.1", "-i", "0", "-o", "2",
-            "-R", "0", "-l", "1", "-z", "64", "-a", "1024", "-m", "65536", "-D", "0",
+            "-R", "0", "-l", "1", "-z", "64", "-a", "1024", "-m", "32768", "-D", "0", "-L",
         ]
 
     async def start(self, nursery: trio.Nursery) -> None:
