@@ -30,8 +30,8 @@ def read_wav(path: Path) -> tuple[int, np.ndarray]:
     assert data[:4] == b"RIFF" and data[8:12] == b"WAVE", f"{path} is not a WAV file"
     pos, fmt, samples = 12, None, None
     while pos + 8 <= len(data):
-        chunk, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
-        body = data[pos + 8:pos + 8 + size]
+        chunk, size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
+        body = data[pos + 8 : pos + 8 + size]
         if chunk == b"fmt ":
             fmt = struct.unpack("<HHIIHH", body[:16])
         elif chunk == b"data":

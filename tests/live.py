@@ -43,7 +43,9 @@ def private_jack(start: bool = True) -> Iterator[str]:
         if start:
             process = subprocess.Popen(
                 ["jackd", "-R", "-d", "dummy", "-r", "48000", "-p", str(JACK_PERIOD)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             env = dict(os.environ, JACK_NO_START_SERVER="1")
             for _ in range(100):
                 if subprocess.run(["jack_lsp"], capture_output=True, env=env).returncode == 0:
@@ -62,14 +64,20 @@ def private_jack(start: bool = True) -> Iterator[str]:
             os.environ["JACK_DEFAULT_SERVER"] = previous
 
 
-def click_config(session: Session, record: Path, duration: float,
-                 lookahead: float = DEFAULT_LOOKAHEAD) -> MachineConfig:
+def click_config(
+    session: Session, record: Path, duration: float, lookahead: float = DEFAULT_LOOKAHEAD
+) -> MachineConfig:
     """The session played with every track a sample-exact click, recorded."""
     return MachineConfig(
         session=session,
-        bridge=BridgeConfig(synthdef_dirs=(click_synthdefs(),), record=record,
-                            lookahead=lookahead, voice_override=click_voices()),
-        duration=duration)
+        bridge=BridgeConfig(
+            synthdef_dirs=(click_synthdefs(),),
+            record=record,
+            lookahead=lookahead,
+            voice_override=click_voices(),
+        ),
+        duration=duration,
+    )
 
 
 def play(config: MachineConfig) -> RunReport:
@@ -84,8 +92,11 @@ def ideal_onsets(session: Session, sidecar: dict, steps: int) -> dict[int, np.nd
     ideal = {}
     for track, settings in enumerate(session.tracks):
         text = (settings.pattern * 32)[:32]
-        times = [k * step + (step * settings.swing / 2 if k % 2 else 0.0)
-                 for k in range(steps) if text[k % 32] != "-"]
+        times = [
+            k * step + (step * settings.swing / 2 if k % 2 else 0.0)
+            for k in range(steps)
+            if text[k % 32] != "-"
+        ]
         ideal[track] = first + np.array(times) * rate
     return ideal
 

@@ -17,8 +17,13 @@ pytestmark = needs_supercollider
 
 def supertonic(*args, env_server):
     env = dict(os.environ, JACK_DEFAULT_SERVER=env_server)
-    return subprocess.Popen([sys.executable, "-m", "actors", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "actors", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def processes_on(server: str) -> list[str]:
@@ -42,8 +47,19 @@ def processes_on(server: str) -> list[str]:
 def test_run_starts_jackd_itself_plays_the_default_kit_and_records(tmp_path):
     server = f"supertonic-cli-{uuid.uuid4().hex[:8]}"
     wav = tmp_path / "take.wav"
-    proc = supertonic("run", "--headless", "--duration", "3", "--bpm", "128",
-                      "--pattern", "kick=X---", "--record", str(wav), env_server=server)
+    proc = supertonic(
+        "run",
+        "--headless",
+        "--duration",
+        "3",
+        "--bpm",
+        "128",
+        "--pattern",
+        "kick=X---",
+        "--record",
+        str(wav),
+        env_server=server,
+    )
     _, err = proc.communicate(timeout=90)
     assert proc.returncode == 0, err
     assert "starting" in err and "dummy" in err  # it said it started jackd

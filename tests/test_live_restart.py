@@ -74,5 +74,5 @@ def test_kill_9_scsynth_mid_recording(tmp_path):
     assert np.abs(after - nearest).max() <= 2.0
     # the gap itself is silence: no stray samples between the segments
     first_gap, second = sidecar["segments"][0], sidecar["segments"][1]
-    quiet = audio[first_gap["start_frame"] + first_gap["frames"]:second["start_frame"]]
+    quiet = audio[first_gap["start_frame"] + first_gap["frames"] : second["start_frame"]]
     assert not np.any(quiet)

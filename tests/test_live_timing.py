@@ -17,8 +17,9 @@ def jack():
         yield name
 
 
-@pytest.mark.parametrize(("bpm", "swing"), [(97, 0.0), (140, 0.0), (140, 0.62), (300, 0.0),
-                                            (300, 0.35)])
+@pytest.mark.parametrize(
+    ("bpm", "swing"), [(97, 0.0), (140, 0.0), (140, 0.62), (300, 0.0), (300, 0.35)]
+)
 def test_every_onset_within_one_sample(jack, tmp_path, bpm, swing):
     session = Session(tempo=bpm).with_patterns(PATTERNS).with_swing(swing)
     wav = tmp_path / "take.wav"

@@ -7,8 +7,11 @@ from actors.messages import Hit, Message, SetPattern, SetVoice, Step, decode, en
 
 
 def _all_message_types() -> list[type[Message]]:
-    return [cls for cls in vars(messages).values()
-            if isinstance(cls, type) and issubclass(cls, Message) and cls is not Message]
+    return [
+        cls
+        for cls in vars(messages).values()
+        if isinstance(cls, type) and issubclass(cls, Message) and cls is not Message
+    ]
 
 
 def _example(cls: type[Message]) -> Message:

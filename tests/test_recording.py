@@ -37,8 +37,10 @@ def test_segments_land_on_their_true_time_with_silence_between(tmp_path):
     assert side == read_sidecar(out)
     assert side["start_unix"] == t0 + 0.4 / RATE
     assert np.flatnonzero(audio[:, 0]).tolist() == [0, 1000, 24000]  # 24001 - 0.3 - 0.4
-    assert side["segments"] == [{"start_frame": 0, "frames": 4900},
-                                {"start_frame": 24000, "frames": 2993}]
+    assert side["segments"] == [
+        {"start_frame": 0, "frames": 4900},
+        {"start_frame": 24000, "frames": 2993},
+    ]
     assert not (tmp_path / "take.wav.parts").exists()
 
 

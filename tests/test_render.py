@@ -12,8 +12,11 @@ from tests.live import click_config, needs_supercollider, play, private_jack
 
 pytestmark = needs_supercollider
 
-SESSION = Session(tempo=133).with_patterns(
-    {0: "X--x--x-", 1: "----X---", 2: "xxxx", 3: "--x-", 4: "-x"}).with_swing(0.4)
+SESSION = (
+    Session(tempo=133)
+    .with_patterns({0: "X--x--x-", 1: "----X---", 2: "xxxx", 3: "--x-", 4: "-x"})
+    .with_swing(0.4)
+)
 
 
 def offline_onsets(tmp_path, bars=2):
@@ -29,8 +32,11 @@ def test_offline_onsets_are_exact(tmp_path):
     step = 60 / 133 / 4
     for track, settings in enumerate(SESSION.tracks):
         text = (settings.pattern * 32)[:32]
-        ideal = [round((k * step + (step * 0.2 if k % 2 else 0)) * rate)
-                 for k in range(32) if text[k] != "-"]
+        ideal = [
+            round((k * step + (step * 0.2 if k % 2 else 0)) * rate)
+            for k in range(32)
+            if text[k] != "-"
+        ]
         assert found[track] == ideal
 
 
@@ -54,9 +60,24 @@ def test_a_render_and_a_live_recording_agree_to_the_sample(tmp_path):
 def test_render_command_writes_the_default_kit(tmp_path):
     out = tmp_path / "beat.wav"
     result = subprocess.run(
-        [sys.executable, "-m", "actors", "render", "--bars", "1", "--bpm", "150",
-         "--pattern", "snare=----X---", "--out", str(out)],
-        capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "actors",
+            "render",
+            "--bars",
+            "1",
+            "--bpm",
+            "150",
+            "--pattern",
+            "snare=----X---",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     rate, audio = read_wav(out)
     assert rate == 48000 and len(audio) >= rate * 16 * 60 / 150 / 4

@@ -18,7 +18,7 @@ from actors.sequencer import PatternError, SequencerCore, parse_pattern, sequenc
 
 
 def test_pattern_text():
-    assert parse_pattern("x-X") [:6] == (64, 0, 127, 64, 0, 127)
+    assert parse_pattern("x-X")[:6] == (64, 0, 127, 64, 0, 127)
     assert len(parse_pattern("x")) == 32
     assert parse_pattern("-" * 31 + "X")[31] == 127
     for bad in ("", "x" * 33, "x-o-"):
@@ -88,8 +88,13 @@ async def test_actor_forwards_steps_and_their_hits(autojump_clock):
         for i in range(3):
             await steps.send(Step(i, i * 0.1, 0.1))
         await steps.aclose()  # the end of steps ends the actor, closing its output
-    assert got == [Step(0, 0.0, 0.1), Hit(0, 0.0, 64, False), Step(1, 0.1, 0.1),
-                   Step(2, 0.2, 0.1), Hit(0, 0.2, 64, False)]
+    assert got == [
+        Step(0, 0.0, 0.1),
+        Hit(0, 0.0, 64, False),
+        Step(1, 0.1, 0.1),
+        Step(2, 0.2, 0.1),
+        Hit(0, 0.2, 64, False),
+    ]
 
 
 def test_fills_roll_at_the_fill_rate_only_on_hit_steps():

@@ -40,9 +40,15 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 def test_file_round_trip_keeps_everything(tmp_path):
     core = SessionCore(default_session())
-    for command in (SetTempo(97.5), SetStep(1, 3, 127), SetMorph(2, 0.25), SetBasis(3),
-                    SetParam(0, 1, "osc_freq", 61.5), SetLowpass(800.0, 0.5),
-                    SetChoke(3, True)):
+    for command in (
+        SetTempo(97.5),
+        SetStep(1, 3, 127),
+        SetMorph(2, 0.25),
+        SetBasis(3),
+        SetParam(0, 1, "osc_freq", 61.5),
+        SetLowpass(800.0, 0.5),
+        SetChoke(3, True),
+    ):
         core.apply(command)
     path = tmp_path / "set.json"
     save_session(core.session, path)
@@ -57,9 +63,18 @@ def test_partial_files_and_relative_kits(tmp_path):
     kit_dir.mkdir()
     (kit_dir / "tough.mtpreset").write_bytes((DATA / "presets" / "tough.mtpreset").read_bytes())
     path = tmp_path / "set.json"
-    path.write_text(json.dumps({"format": "supertonic-session", "version": 1, "tempo": 140,
-                                "swing": 30, "kit": "kits/tough.mtpreset",
-                                "tracks": {"clap": {"pattern": "----X---", "swing": 0}}}))
+    path.write_text(
+        json.dumps(
+            {
+                "format": "supertonic-session",
+                "version": 1,
+                "tempo": 140,
+                "swing": 30,
+                "kit": "kits/tough.mtpreset",
+                "tracks": {"clap": {"pattern": "----X---", "swing": 0}},
+            }
+        )
+    )
     session = load_session(path)
     tough = kits.kit_tracks(kits.load_kit(kit_dir / "tough.mtpreset"))
     assert session.tempo == 140
@@ -68,17 +83,25 @@ def test_partial_files_and_relative_kits(tmp_path):
     assert session.track(1).swing == pytest.approx(0.3)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('{"format": "supertonic-session", "version": 1,\n "tempo": }', "set.json:2:11"),
-    ('{"format": "supertonic-session", "version": 7}', "version 7"),
-    ('{"format": "supertonic-session", "version": 1, "tempo": 400}', "outside 20-300"),
-    ('{"format": "supertonic-session", "version": 1, "tracks": {"cowbell": {}}}', "cowbell"),
-    ('{"format": "supertonic-session", "version": 1, "tracks": {"kick": {"pattern": "xo"}}}',
-     "'o'"),
-    ('{"format": "supertonic-session", "version": 1, "tracks": {"kick": {"patches": '
-     '[{"osc_wave": "Square"}, {}]}}}', "patches[0]"),
-    ('[1, 2]', "not a session"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"format": "supertonic-session", "version": 1,\n "tempo": }', "set.json:2:11"),
+        ('{"format": "supertonic-session", "version": 7}', "version 7"),
+        ('{"format": "supertonic-session", "version": 1, "tempo": 400}', "outside 20-300"),
+        ('{"format": "supertonic-session", "version": 1, "tracks": {"cowbell": {}}}', "cowbell"),
+        (
+            '{"format": "supertonic-session", "version": 1, "tracks": {"kick": {"pattern": "xo"}}}',
+            "'o'",
+        ),
+        (
+            '{"format": "supertonic-session", "version": 1, "tracks": {"kick": {"patches": '
+            '[{"osc_wave": "Square"}, {}]}}}',
+            "patches[0]",
+        ),
+        ("[1, 2]", "not a session"),
+    ],
+)
 def test_damaged_files_name_the_problem(text, message):
     with pytest.raises(SessionError) as caught:
         session_from_json(text, Path("set.json"))
@@ -90,12 +113,20 @@ def test_core_routes_commands_and_refuses_bad_ones():
     routed = core.apply(SetStep(0, 31, 64))
     assert routed == [(To.SEQUENCER, SetPattern(0, core.session.track(0).pattern))]
     assert core.session.track(0).pattern[31] == "x"
-    (target, voice), = core.apply(SetMorph(1, 1.0))
+    ((target, voice),) = core.apply(SetMorph(1, 1.0))
     assert target is To.BRIDGE and isinstance(voice, SetVoice) and voice.track == 1
     before = core.session
-    for bad in (SetStep(0, 32, 64), SetStep(0, 1, 50), SetMorph(0, 1.5), SetTempo(10),
-                SetParam(0, 0, "osc_wave", "Square"), SetParam(0, 2, "osc_freq", 1.0),
-                SetParam(0, 0, "colour", 1.0), SetLowpass(5.0, 0.0), SetPattern(5, "x")):
+    for bad in (
+        SetStep(0, 32, 64),
+        SetStep(0, 1, 50),
+        SetMorph(0, 1.5),
+        SetTempo(10),
+        SetParam(0, 0, "osc_wave", "Square"),
+        SetParam(0, 2, "osc_freq", 1.0),
+        SetParam(0, 0, "colour", 1.0),
+        SetLowpass(5.0, 0.0),
+        SetPattern(5, "x"),
+    ):
         with pytest.raises(ValueError):
             core.apply(bad)
     assert core.session == before
@@ -180,8 +211,9 @@ def test_kill_9_during_play_loses_at_most_a_second_of_edits(tmp_path):
         trio.run(main)
     """)
     env = dict(os.environ, XDG_STATE_HOME=str(tmp_path / "state"))
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                            env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env
+    )
     edits = []
     while len(edits) < 120:
         index, when = proc.stdout.readline().split()

@@ -13,8 +13,10 @@ from actors.engine_bridge import ensure_synthdefs
 from actors.kit import Drum
 from actors.voice import synthdef_name, voice_for
 
-VOICE_DEF = re.compile(r"supertonic_(none|(sine|triangle|saw)-(decay|sine|noise))"
-                       r"_(none|(exp|linear|mod)-(mono|stereo))(_dist)?")
+VOICE_DEF = re.compile(
+    r"supertonic_(none|(sine|triangle|saw)-(decay|sine|noise))"
+    r"_(none|(exp|linear|mod)-(mono|stereo))(_dist)?"
+)
 CLIP2 = 42
 """SuperCollider's BinaryOpUGen operator index of clip2: the distortion's limiter."""
 PER_HIT = {"vel", "gate", "out"}
@@ -25,16 +27,24 @@ def every_combination() -> list[Drum]:
     return [
         Drum(osc_wave=w, mod_mode=m, mix=mix, nenv_mod=e, nstereo=s, dist_amt=d)
         for w, m, mix, e, s, d in itertools.product(
-            ("Sine", "Triangle", "Saw"), ("Decay", "Sine", "Noise"), (0.0, 0.5, 1.0),
-            ("Exp", "Linear", "Mod"), (False, True), (0.0, 20.0))
+            ("Sine", "Triangle", "Saw"),
+            ("Decay", "Sine", "Noise"),
+            (0.0, 0.5, 1.0),
+            ("Exp", "Linear", "Mod"),
+            (False, True),
+            (0.0, 20.0),
+        )
     ]
 
 
 @pytest.fixture(scope="module")
 def compiled():
     directory = ensure_synthdefs()
-    return {p.stem: read_synthdef(p) for p in directory.glob("supertonic_*.scsyndef")
-            if VOICE_DEF.fullmatch(p.stem)}
+    return {
+        p.stem: read_synthdef(p)
+        for p in directory.glob("supertonic_*.scsyndef")
+        if VOICE_DEF.fullmatch(p.stem)
+    }
 
 
 def test_every_mode_combination_has_a_def_and_no_def_is_spare(compiled):
@@ -65,8 +75,9 @@ def test_defs_hold_only_the_branches_their_hit_uses(compiled):
         modulators = 0 if tone == "none" or tone.endswith("decay") else 1
         assert oscillators == (0 if tone == "none" else 1) + modulators, name
         assert audio["BPeakEQ"] == channels, name
-        clips = sum(1 for cls, rate, op in info.ugens
-                    if cls == "BinaryOpUGen" and rate == 2 and op == CLIP2)
+        clips = sum(
+            1 for cls, rate, op in info.ugens if cls == "BinaryOpUGen" and rate == 2 and op == CLIP2
+        )
         assert clips == (channels if dist else 0), name
 
 

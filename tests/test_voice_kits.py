@@ -72,8 +72,9 @@ def test_default_pattern_plays_without_clipping(default_kit: Kit):
     hits = []
     for bar in range(2):
         for index in range(16):
-            for drum, channel in zip(default_kit.drums, default_kit.patterns[0].channels,
-                                     strict=True):
+            for drum, channel in zip(
+                default_kit.drums, default_kit.patterns[0].channels, strict=True
+            ):
                 if channel.triggers[index] == "#":
                     velocity = 127.0 if channel.accents[index] == "#" else 64.0
                     hits.append(drum_hit((bar * 16 + index) * step, drum, velocity))

@@ -25,8 +25,18 @@ from actors.engine_bridge import ADD_TO_TAIL, Bundle, NodeSet, SynthNew
 from actors.kit import Drum
 from actors.voice import voice_for, voice_length
 
-BOTH = Drum(osc_wave="Sine", osc_freq=1000.0, osc_dcy=1.0, mod_amt=0.0, nfil_mod="HP",
-            nfil_frq=5000.0, nfil_q=0.7071, nenv_mod="Linear", nenv_dcy=1.0, level=0.0)
+BOTH = Drum(
+    osc_wave="Sine",
+    osc_freq=1000.0,
+    osc_dcy=1.0,
+    mod_amt=0.0,
+    nfil_mod="HP",
+    nfil_frq=5000.0,
+    nfil_q=0.7071,
+    nenv_mod="Linear",
+    nenv_dcy=1.0,
+    level=0.0,
+)
 """A 1 kHz sine and high-passed noise, each measurable in its own band, 1.33 s long."""
 TONE_BAND, NOISE_BAND = (950.0, 1050.0), (8000.0, 16000.0)
 WINDOW = (0.02, 0.3)
@@ -35,11 +45,14 @@ SPACING = 1.4
 
 def levels(drums: list[tuple[Drum, float]], band: tuple[float, float]) -> list[float]:
     """Band level (dB) of each (drum, velocity) hit, rendered one after another."""
-    audio = render([drum_hit(i * SPACING, d, v) for i, (d, v) in enumerate(drums)],
-                   SPACING * len(drums))
+    audio = render(
+        [drum_hit(i * SPACING, d, v) for i, (d, v) in enumerate(drums)], SPACING * len(drums)
+    )
     start, length = WINDOW[0], WINDOW[1] - WINDOW[0]
-    return [band_level(segment(audio, i * SPACING + start, length)[:, 0], *band)
-            for i in range(len(drums))]
+    return [
+        band_level(segment(audio, i * SPACING + start, length)[:, 0], *band)
+        for i in range(len(drums))
+    ]
 
 
 def test_mix_law_at_0_25_50_75_100_percent():
@@ -65,8 +78,11 @@ def test_velocity_law_at_several_sensitivities(part: str):
     sensitivities = [0.0, 25.0, 50.0, 100.0, 150.0]
     velocities = [127.0, 100.0, 64.0]
     field, mix, band = ("osc_vel", 0.0, TONE_BAND) if part == "osc" else ("n_vel", 1.0, NOISE_BAND)
-    drums = [(dataclasses.replace(BOTH, mix=mix, **{field: s}), v)
-             for s in sensitivities for v in velocities]
+    drums = [
+        (dataclasses.replace(BOTH, mix=mix, **{field: s}), v)
+        for s in sensitivities
+        for v in velocities
+    ]
     measured = iter(levels(drums, band))
     for s in sensitivities:
         accent = next(measured)
@@ -84,8 +100,10 @@ def test_full_sensitivity_silences_a_normal_hit():
 def test_pan_law_is_sine_cosine():
     pans = [-100.0, -50.0, 0.0, 25.0, 100.0]
     tone = dataclasses.replace(BOTH, mix=0.0)
-    audio = render([drum_hit(i * SPACING, dataclasses.replace(tone, pan=p))
-                    for i, p in enumerate(pans)], SPACING * len(pans))
+    audio = render(
+        [drum_hit(i * SPACING, dataclasses.replace(tone, pan=p)) for i, p in enumerate(pans)],
+        SPACING * len(pans),
+    )
     start, length = WINDOW[0], WINDOW[1] - WINDOW[0]
     hits = [segment(audio, i * SPACING + start, length) for i in range(len(pans))]
     full = rms(hits[0][:, 0])  # hard left: the left gain is cos 0 = 1
@@ -111,8 +129,9 @@ def test_level_is_a_plain_gain_and_minus_inf_is_silent():
 def test_eq_boosts_and_cuts_at_its_frequency_and_boosts_drop_the_level():
     tone = dataclasses.replace(BOTH, mix=0.0)
     cases = [(1000.0, 0.0), (1000.0, 20.0), (1000.0, -20.0), (20.0, 20.0), (1000.0, 40.0)]
-    measured = levels([(dataclasses.replace(tone, eq_freq=f, eq_gain=g), 127.0)
-                       for f, g in cases], TONE_BAND)
+    measured = levels(
+        [(dataclasses.replace(tone, eq_freq=f, eq_gain=g), 127.0) for f, g in cases], TONE_BAND
+    )
     flat = measured[0]
     assert measured[1] - flat == pytest.approx(20 - 10, abs=0.5)  # +20 at 1 kHz, less 10
     assert measured[2] - flat == pytest.approx(-20, abs=0.5)  # cuts lower nothing else
@@ -134,11 +153,17 @@ def test_no_distortion_is_perfectly_linear():
 def test_distortion_adds_harmonics_and_passes_small_signals_at_unity():
     tone = dataclasses.replace(BOTH, mix=0.0, osc_dcy=2.0)
     quiet = dataclasses.replace(tone, osc_vel=100.0)  # -21 dB into the shaper at velocity 64
-    cases = [(tone, 127.0), (dataclasses.replace(tone, dist_amt=30.0), 127.0),
-             (quiet, 64.0), (dataclasses.replace(quiet, dist_amt=10.0), 64.0)]
+    cases = [
+        (tone, 127.0),
+        (dataclasses.replace(tone, dist_amt=30.0), 127.0),
+        (quiet, 64.0),
+        (dataclasses.replace(quiet, dist_amt=10.0), 64.0),
+    ]
     audio = render([drum_hit(i * 3.0, d, v) for i, (d, v) in enumerate(cases)], 12.0)
-    spectra = [np.abs(np.fft.rfft(segment(audio, i * 3.0 + 0.02, 0.5)[:, 0] * np.hanning(24000)))
-               for i in range(len(cases))]
+    spectra = [
+        np.abs(np.fft.rfft(segment(audio, i * 3.0 + 0.02, 0.5)[:, 0] * np.hanning(24000)))
+        for i in range(len(cases))
+    ]
     fundamental = [s[495:506].max() for s in spectra]  # 2 Hz bins
     second = [s[995:1006].max() / f for s, f in zip(spectra, fundamental, strict=True)]
     third = [s[1495:1506].max() / f for s, f in zip(spectra, fundamental, strict=True)]
@@ -161,20 +186,26 @@ def test_choke_silences_the_voice_within_5_ms_and_spares_the_new_hit():
     audio = render(hits, 1.0, extra=bundles, groups=(group, 99))
     left, right = audio[:, 0], audio[:, 1]
     cut_sample = round(cut * RATE)
-    assert np.abs(left[cut_sample - 48:cut_sample]).max() > 0.01, "the voice sounded up to the cut"
-    assert np.abs(left[cut_sample + round(0.005 * RATE):]).max() == 0, "sound 5 ms after the cut"
-    assert np.abs(right[cut_sample + 48:cut_sample + 96]).max() > 0.01, "the new hit was choked"
+    assert np.abs(left[cut_sample - 48 : cut_sample]).max() > 0.01, (
+        "the voice sounded up to the cut"
+    )
+    assert np.abs(left[cut_sample + round(0.005 * RATE) :]).max() == 0, "sound 5 ms after the cut"
+    assert np.abs(right[cut_sample + 48 : cut_sample + 96]).max() > 0.01, "the new hit was choked"
 
 
-@pytest.mark.parametrize("drum", [
-    dataclasses.replace(BOTH, mix=0.0, osc_atk=0.05),
-    dataclasses.replace(BOTH, mix=1.0, nenv_mod="Exp", nenv_atk=0.01, nenv_dcy=0.2),
-    dataclasses.replace(BOTH, mix=1.0, nenv_mod="Mod", nenv_atk=0.05, nenv_dcy=0.3),
-    dataclasses.replace(BOTH, mix=0.5, osc_dcy=0.1, nenv_dcy=0.4, dist_amt=100.0, eq_gain=40.0),
-], ids=["tone", "exp-noise", "mod-noise", "both-distorted"])
+@pytest.mark.parametrize(
+    "drum",
+    [
+        dataclasses.replace(BOTH, mix=0.0, osc_atk=0.05),
+        dataclasses.replace(BOTH, mix=1.0, nenv_mod="Exp", nenv_atk=0.01, nenv_dcy=0.2),
+        dataclasses.replace(BOTH, mix=1.0, nenv_mod="Mod", nenv_atk=0.05, nenv_dcy=0.3),
+        dataclasses.replace(BOTH, mix=0.5, osc_dcy=0.1, nenv_dcy=0.4, dist_amt=100.0, eq_gain=40.0),
+    ],
+    ids=["tone", "exp-noise", "mod-noise", "both-distorted"],
+)
 def test_a_hit_ends_at_its_computed_length(drum: Drum):
     length = voice_length(drum)
     audio = render([drum_hit(0.0, drum)], length + 0.5)
     end = round(length * RATE)
-    assert np.abs(audio[end + 64:]).max() == 0, "sound after the computed length"
-    assert np.abs(audio[end - round(0.1 * length * RATE):end]).max() > 0, "silent too early"
+    assert np.abs(audio[end + 64 :]).max() == 0, "sound after the computed length"
+    assert np.abs(audio[end - round(0.1 * length * RATE) : end]).max() > 0, "silent too early"

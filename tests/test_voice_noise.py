@@ -47,14 +47,15 @@ def test_exp_noise_decay_reaches_minus_60_db_at_the_stated_time():
 def test_linear_envelope_is_silent_after_attack_plus_decay():
     atk, dcy = 0.02, 0.05
     starts = [0.1 * i for i in range(20)]
-    audio = render([drum_hit(s, noise(nenv_mod="Linear", nenv_atk=atk, nenv_dcy=dcy))
-                    for s in starts], 2.0)
+    audio = render(
+        [drum_hit(s, noise(nenv_mod="Linear", nenv_atk=atk, nenv_dcy=dcy)) for s in starts], 2.0
+    )
     for s in starts:
         hit = segment(audio, s, 0.1)[:, 0]
         end = round((atk + dcy) * RATE)
         # EnvGen's last linear step may leave a float residue (~1e-19) for a sample or two.
-        assert np.abs(hit[end + 1:]).max() < 1e-9, "sound after attack + decay"
-        assert np.abs(hit[end - 48:end]).max() > 0, "silent before the end"
+        assert np.abs(hit[end + 1 :]).max() < 1e-9, "sound after attack + decay"
+        assert np.abs(hit[end - 48 : end]).max() > 0, "silent before the end"
     env = power_envelope(audio, starts, atk + dcy, 48)
     peak = env[round(atk * RATE) - 24]
     for t, expected in ((atk / 2, 0.5), (atk + dcy / 2, 0.5), (atk + dcy * 0.8, 0.2)):
@@ -67,8 +68,9 @@ def test_mod_envelope_bursts_during_the_attack_then_decays():
     rate = 4311 / (atk * 1000 + 28.4) + 11.44  # 45 Hz: 4.5 bursts, rounded to 5
     period = atk / round(atk * rate)
     starts = [0.5 * i for i in range(12)]
-    audio = render([drum_hit(s, noise(nenv_mod="Mod", nenv_atk=atk, nenv_dcy=dcy))
-                    for s in starts], 6.0)
+    audio = render(
+        [drum_hit(s, noise(nenv_mod="Mod", nenv_atk=atk, nenv_dcy=dcy)) for s in starts], 6.0
+    )
     width = 24
     env = power_envelope(audio, starts, atk + dcy, width)
     top = env.max()
@@ -91,12 +93,16 @@ def filtered_levels(drums: list[Drum], bands: list[tuple[float, float]]) -> list
     flat = {"nenv_mod": "Linear", "nenv_dcy": 2.0}
     kinds = [dataclasses.replace(d, **flat) for d in [NOISE, *drums]]
     repeats = 4
-    audio = render([drum_hit(i * 2.1, kinds[i // repeats]) for i in range(len(kinds) * repeats)],
-                   2.1 * len(kinds) * repeats)
+    audio = render(
+        [drum_hit(i * 2.1, kinds[i // repeats]) for i in range(len(kinds) * repeats)],
+        2.1 * len(kinds) * repeats,
+    )
 
     def level(kind: int, band: tuple[float, float]) -> float:
-        powers = [10 ** (band_level(segment(audio, (kind * repeats + r) * 2.1, 1.0)[:, 0], *band)
-                         / 10) for r in range(repeats)]
+        powers = [
+            10 ** (band_level(segment(audio, (kind * repeats + r) * 2.1, 1.0)[:, 0], *band) / 10)
+            for r in range(repeats)
+        ]
         return 10 * math.log10(sum(powers) / repeats)
 
     spectra = [[level(k, band) for band in bands] for k in range(len(kinds))]
@@ -107,8 +113,10 @@ def test_filter_types_attenuate_away_from_their_frequency():
     f = 2000.0
     low, centre, high = (300.0, 700.0), (1800.0, 2200.0), (7000.0, 9000.0)
     lp, hp, bp = filtered_levels(
-        [noise(nfil_mod=m, nfil_frq=f, nfil_q=q) for m, q in (("LP", 0.7071), ("HP", 0.7071),
-                                                             ("BP", 2.0))],
+        [
+            noise(nfil_mod=m, nfil_frq=f, nfil_q=q)
+            for m, q in (("LP", 0.7071), ("HP", 0.7071), ("BP", 2.0))
+        ],
         [low, centre, high],
     )
     assert lp[0] == pytest.approx(0, abs=1) and lp[2] < -20, f"LP {lp}"
@@ -130,16 +138,21 @@ def test_resonance_raises_the_level_at_the_filter_frequency(mode: str):
 
 def test_extreme_resonance_stays_finite_and_rings_at_its_frequency():
     cases = [("LP", 20.0), ("BP", 1000.0), ("HP", 1000.0), ("LP", 20000.0), ("HP", 20000.0)]
-    audio = render([drum_hit(i * 2.0, noise(nfil_mod=m, nfil_frq=f, nfil_q=10001.0,
-                                            nenv_dcy=1.0)) for i, (m, f) in enumerate(cases)],
-                   2.0 * len(cases))
+    audio = render(
+        [
+            drum_hit(i * 2.0, noise(nfil_mod=m, nfil_frq=f, nfil_q=10001.0, nenv_dcy=1.0))
+            for i, (m, f) in enumerate(cases)
+        ],
+        2.0 * len(cases),
+    )
     assert np.all(np.isfinite(audio))
     tiny = (audio != 0) & (np.abs(audio) < np.finfo(np.float32).tiny)
     assert not tiny.any(), "denormal samples"
     for i, (_, f) in enumerate(cases):
         if f == 1000.0:
             assert peak_frequency(segment(audio, i * 2.0 + 0.2, 0.5)[:, 0]) == pytest.approx(
-                f, rel=0.01)
+                f, rel=0.01
+            )
 
 
 def test_stereo_noise_is_decorrelated_and_mono_noise_is_not():

@@ -36,8 +36,13 @@ def harmonic_levels(x: np.ndarray, f0: float, count: int) -> list[float]:
 
 def test_triangle_and_saw_carry_their_harmonic_series():
     f0 = 200.0  # 240 samples a period: a 0.5 s window holds 100 whole periods
-    audio = render([drum_hit(0.0, tone(osc_wave="Triangle", osc_freq=f0, pan=-100.0)),
-                    drum_hit(0.0, tone(osc_wave="Saw", osc_freq=f0, pan=100.0))], 0.7)
+    audio = render(
+        [
+            drum_hit(0.0, tone(osc_wave="Triangle", osc_freq=f0, pan=-100.0)),
+            drum_hit(0.0, tone(osc_wave="Saw", osc_freq=f0, pan=100.0)),
+        ],
+        0.7,
+    )
     triangle = harmonic_levels(segment(audio, 0.1, 0.5)[:, 0], f0, 7)
     saw = harmonic_levels(segment(audio, 0.1, 0.5)[:, 1], f0, 7)
     for n in (3, 5, 7):
@@ -78,8 +83,9 @@ def test_oscillator_decay_reaches_minus_60_db_at_the_stated_time():
     decays = [0.01, 0.03, 0.1, 0.3, 1.0, 5.0]
     starts = np.round(np.cumsum([0.01] + [d * 4 / 3 + 0.05 for d in decays]), 3)
     freq = 2000.0
-    hits = [drum_hit(t, tone(osc_freq=freq, osc_dcy=d))
-            for t, d in zip(starts, decays, strict=False)]
+    hits = [
+        drum_hit(t, tone(osc_freq=freq, osc_dcy=d)) for t, d in zip(starts, decays, strict=False)
+    ]
     audio = render(hits, starts[-1])
     for t, d in zip(starts, decays, strict=False):
         times, levels = crest_levels(segment(audio, t - 0.005, d * 4 / 3 + 0.01)[:, 0], freq)
@@ -104,8 +110,13 @@ def test_exponential_attack_rises_from_minus_60_db():
 def test_decay_mode_bends_from_the_offset_back_to_the_base_pitch():
     """The bend falls like the decay envelope: -60 dB of the offset at ModRate."""
     base, amount, rate = 200.0, 12.0, 0.1
-    audio = render([drum_hit(0.1, tone(osc_freq=base, mod_rate=rate, mod_amt=amount)),
-                    drum_hit(1.6, tone(osc_freq=base, mod_rate=rate, mod_amt=-amount))], 3.0)
+    audio = render(
+        [
+            drum_hit(0.1, tone(osc_freq=base, mod_rate=rate, mod_amt=amount)),
+            drum_hit(1.6, tone(osc_freq=base, mod_rate=rate, mod_amt=-amount)),
+        ],
+        3.0,
+    )
     for start, sign in ((0.0, 1), (1.5, -1)):  # a negative amount bends upwards
         freq = instantaneous_frequency(segment(audio, start, 0.8)[:, 0])
         for t in (0.02, 0.04, 0.07):
@@ -113,14 +124,15 @@ def test_decay_mode_bends_from_the_offset_back_to_the_base_pitch():
             expected = base * 2 ** (sign * amount * curve / 12)
             measured = freq[round((0.1 + t) * RATE)]
             assert measured == pytest.approx(expected, rel=0.02), f"{sign * amount} st at {t} s"
-        settled = freq[round((0.1 + rate) * RATE):round((0.1 + rate + 0.1) * RATE)]
+        settled = freq[round((0.1 + rate) * RATE) : round((0.1 + rate + 0.1) * RATE)]
         assert np.median(settled) == pytest.approx(base, rel=0.002)
 
 
 def test_infinite_decay_rate_holds_the_offset_and_mod_vel_scales_it():
     base, amount, sensitivity = 300.0, 7.0, 100.0
-    drum = tone(osc_freq=base, mod_mode="Decay", mod_rate=math.inf, mod_amt=amount,
-                mod_vel=sensitivity)
+    drum = tone(
+        osc_freq=base, mod_mode="Decay", mod_rate=math.inf, mod_amt=amount, mod_vel=sensitivity
+    )
     audio = render([drum_hit(0.0, drum, 127), drum_hit(1.4, drum, 64)], 2.8)
     accent = peak_frequency(segment(audio, 0.05, 0.5)[:, 0])
     normal = peak_frequency(segment(audio, 1.45, 0.5)[:, 0])
@@ -132,8 +144,15 @@ def test_infinite_decay_rate_holds_the_offset_and_mod_vel_scales_it():
 
 def test_sine_mode_modulates_the_pitch_at_its_rate():
     base, amount, rate = 1000.0, 1.0, 5.0
-    audio = render([drum_hit(0.0, tone(osc_freq=base, osc_dcy=5.0, mod_mode="Sine",
-                                       mod_rate=rate, mod_amt=amount))], 1.2)
+    audio = render(
+        [
+            drum_hit(
+                0.0,
+                tone(osc_freq=base, osc_dcy=5.0, mod_mode="Sine", mod_rate=rate, mod_amt=amount),
+            )
+        ],
+        1.2,
+    )
     freq = instantaneous_frequency(segment(audio, 0.0, 1.0)[:, 0])
     semitones = 12 * np.log2(freq[2000:-2000] / base)
     assert semitones.max() == pytest.approx(amount, abs=0.05)
@@ -144,8 +163,15 @@ def test_sine_mode_modulates_the_pitch_at_its_rate():
 
 def test_noise_mode_wanders_randomly_within_its_amount():
     base, amount = 1000.0, 2.0
-    audio = render([drum_hit(0.0, tone(osc_freq=base, osc_dcy=5.0, mod_mode="Noise",
-                                       mod_rate=20.0, mod_amt=amount))], 1.2)
+    audio = render(
+        [
+            drum_hit(
+                0.0,
+                tone(osc_freq=base, osc_dcy=5.0, mod_mode="Noise", mod_rate=20.0, mod_amt=amount),
+            )
+        ],
+        1.2,
+    )
     freq = instantaneous_frequency(segment(audio, 0.0, 1.0)[:, 0])
     semitones = 12 * np.log2(freq[2000:-2000] / base)
     assert np.abs(semitones).max() <= amount + 0.05
@@ -164,7 +190,7 @@ def analytic(x: np.ndarray) -> np.ndarray:
     spectrum = np.fft.fft(x)
     weights = np.zeros(len(x))
     weights[0] = 1
-    weights[1:(len(x) + 1) // 2] = 2
+    weights[1 : (len(x) + 1) // 2] = 2
     if len(x) % 2 == 0:
         weights[len(x) // 2] = 1
     return np.fft.ifft(spectrum * weights)

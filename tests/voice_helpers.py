@@ -78,19 +78,19 @@ def read_wav(path: Path) -> np.ndarray:
     data = path.read_bytes()
     pos, channels, samples = 12, 0, b""
     while pos + 8 <= len(data):
-        chunk, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
+        chunk, size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
         if chunk == b"fmt ":
-            code, channels = struct.unpack("<HH", data[pos + 8:pos + 12])
+            code, channels = struct.unpack("<HH", data[pos + 8 : pos + 12])
             assert code == 3, "expected a float WAV"
         elif chunk == b"data":
-            samples = data[pos + 8:pos + 8 + size]
+            samples = data[pos + 8 : pos + 8 + size]
         pos += 8 + size + (size & 1)
     return np.frombuffer(samples, dtype="<f4").reshape(-1, channels)
 
 
 def segment(audio: np.ndarray, start: float, length: float) -> np.ndarray:
     a = round(start * RATE)
-    return audio[a:a + round(length * RATE)]
+    return audio[a : a + round(length * RATE)]
 
 
 def db(x: float) -> float:
@@ -113,7 +113,7 @@ def peak_frequency(x: np.ndarray) -> float:
     padded = len(x) * 4
     spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x)), padded))
     k = int(np.argmax(spectrum[1:-1])) + 1
-    a, b, c = np.log(spectrum[k - 1:k + 2] + 1e-30)
+    a, b, c = np.log(spectrum[k - 1 : k + 2] + 1e-30)
     offset = 0.5 * (a - c) / (a - 2 * b + c)
     return (k + offset) * RATE / padded
 
@@ -163,7 +163,7 @@ def read_synthdef(path: Path) -> SynthDefInfo:
         nonlocal pos
         size = data[pos]
         pos += 1 + size
-        return data[pos - size:pos].decode()
+        return data[pos - size : pos].decode()
 
     name = pstring()
     (constants,) = take("i")

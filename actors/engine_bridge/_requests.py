@@ -14,7 +14,6 @@ import struct
 from collections.abc import Sequence
 from typing import ClassVar
 
-
 OscArg = int | float | str | bytes
 OscMessageTuple = tuple[str, tuple[OscArg, ...]]
 
