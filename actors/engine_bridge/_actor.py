@@ -50,6 +50,9 @@ DEFAULT_LOOKAHEAD = 0.05
 STATUS_INTERVAL = 0.25
 STATUS_DEAD_AFTER = 1.5
 """An attached server silent this long is taken for dead (we cannot watch its process)."""
+PROBES_DEAD_AFTER = 1.0
+"""An attached server that answers /status but stopped reporting probes has lost our
+clock synth: it was restarted behind our back, so it is set up again."""
 PROBE_INTERVAL = 0.05
 RECORD_FLUSH = 0.5
 """DiskOut writes half-buffers: run on this long past the end so the tail reaches disk."""
@@ -91,6 +94,7 @@ class _Life:
     """Pulses in flight: id -> (the time meant, the segment it marks, if any)."""
     probe_id: int = 0
     lowpass_running: bool = False
+    last_probe: float = dataclasses.field(default_factory=trio.current_time)
 
     async def pulse(self, target: float, tag: float, marks: Path | None = None) -> None:
         """Send a clock probe meant for ``target``, stamped ``tag``."""
@@ -290,6 +294,7 @@ class Bridge:
             target, marks = life.probes.pop(int(probe_id), (None, None))
             if target is None:
                 return
+            life.last_probe = trio.current_time()
             if marks is None:
                 jump = life.clock.add_probe(target, float(phase))
                 if jump is not None:
@@ -317,7 +322,8 @@ class Bridge:
             if not self._closing:
                 log.error("scsynth exited with code %s", code)
             return
-        while trio.current_time() - life.link.last_status_time < STATUS_DEAD_AFTER:
+        while (trio.current_time() - life.link.last_status_time < STATUS_DEAD_AFTER
+               and trio.current_time() - life.last_probe < PROBES_DEAD_AFTER):
             await trio.sleep(STATUS_INTERVAL)
 
     async def _poll_status(self, link: ScsynthLink) -> None:
