@@ -1,0 +1,135 @@
+"""What a surface knows of the machine: the latest state observed, as plain values.
+
+Surfaces learn everything from observer messages. The session arrives as its JSON
+file text; it is read here with :func:`json.loads` into light views rather than
+through the session file reader, because a surface re-reads it after every edit
+(a knob turn sends dozens a second) and the full reader rebuilds and re-checks
+ten drums each time, some 6 ms. The text comes from the session actor, which
+has already checked every value, so a surface only needs the shape.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from actors.messages import (
+    TRACKS,
+    GenerationState,
+    Message,
+    SessionState,
+    Step,
+    Transport,
+)
+
+STEPS = 32
+
+
+@dataclasses.dataclass(frozen=True)
+class TrackView:
+    pattern: str
+    fills: str
+    mute: bool
+    swing: float
+    """0-1 (the file writes percent)."""
+    choke: bool
+    morph: float
+    patches: tuple[Mapping[str, Any], Mapping[str, Any]]
+    """Each patch as the kit model's fields in its units (infinities as floats)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionView:
+    tempo: float
+    fill_rate: float
+    basis: int
+    lowpass: tuple[float, float]
+    surprise: float
+    complexity: float
+    tracks: tuple[TrackView, ...]
+
+
+def parse_session(text: str) -> SessionView:
+    """A session from its JSON file text; raises ``ValueError`` (also for a wrong
+    shape) so that a caller needs to catch only one kind of error."""
+    try:
+        data = json.loads(text)
+        tracks = tuple(_track(data["tracks"][name]) for name in TRACKS)
+        return SessionView(
+            tempo=float(data["tempo"]),
+            fill_rate=float(data["fill_rate"]),
+            basis=TRACKS.index(data["basis"]),
+            lowpass=(float(data["lowpass"]["frequency"]), float(data["lowpass"]["resonance"])),
+            surprise=float(data["generation"]["surprise"]),
+            complexity=float(data["generation"]["complexity"]),
+            tracks=tracks,
+        )
+    except (KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise ValueError(f"not a session state: {exc!r}") from None
+
+
+def _track(item: Mapping[str, Any]) -> TrackView:
+    pattern = str(item["pattern"])
+    if len(pattern) != STEPS:
+        raise TypeError(f"a pattern of {len(pattern)} steps")
+    patches = item["patches"]
+    return TrackView(
+        pattern=pattern,
+        fills=str(item["fills"]),
+        mute=bool(item["mute"]),
+        swing=float(item["swing"]) / 100.0,
+        choke=bool(item["choke"]),
+        morph=float(item["morph"]),
+        patches=(_patch(patches[0]), _patch(patches[1])),
+    )
+
+
+def _patch(drum: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Infinite values travel as the strings ``"inf"``/``"-inf"``; make them numbers."""
+    return {k: float(v) if v in ("inf", "-inf") else v for k, v in dict(drum).items()}
+
+
+@dataclasses.dataclass(frozen=True)
+class View:
+    """The latest of everything observed; ``session`` is ``None`` until the session
+    actor's first state arrives."""
+
+    session: SessionView | None = None
+    serial: int = 0
+    """How many session states have arrived: edits in flight are aged by it."""
+    playing: bool = False
+    playhead: int | None = None
+    """Step 0-31 of the last step played."""
+    pending: frozenset[int] = frozenset()
+    """Tracks whose generation is under way."""
+    probabilities: tuple[tuple[float, ...] | None, ...] = (None,) * len(TRACKS)
+    """Per track, the model's hit probabilities from its last generation."""
+
+
+def observe(view: View, message: Message) -> View:
+    """The view after one observer message; raises ``ValueError`` for a session
+    state that cannot be read (the caller keeps the old view)."""
+    match message:
+        case SessionState(text=text):
+            return dataclasses.replace(view, session=parse_session(text), serial=view.serial + 1)
+        case Step(index=index):
+            # a step only comes while playing, so it also mends a missed Transport
+            return dataclasses.replace(view, playing=True, playhead=index % STEPS)
+        case Transport(playing=playing, position=position):
+            playhead = view.playhead if playing else math.floor(position) % STEPS
+            return dataclasses.replace(view, playing=playing, playhead=playhead)
+        case GenerationState(target=target, pending=pending, probabilities=probabilities):
+            if not 0 <= target < len(TRACKS):
+                raise ValueError(f"a generation for track {target}")
+            if pending:
+                return dataclasses.replace(view, pending=view.pending | {target})
+            known = list(view.probabilities)
+            if len(probabilities) == STEPS:
+                known[target] = tuple(float(p) for p in probabilities)
+            return dataclasses.replace(view, pending=view.pending - {target},
+                                       probabilities=tuple(known))
+        case _:
+            return view
