@@ -31,7 +31,7 @@ from actors.engine_bridge import (
     SynthDefBuildError,
     ensure_synthdefs,
 )
-from actors.mesh import mailbox
+from actors.mesh import Inbox, Outbox, mailbox
 from actors.messages import TRACKS
 from actors.render import render_session
 from actors.sequencer import SequencerCore, sequencer_actor
@@ -45,7 +45,17 @@ from actors.session import (
     load_session,
     session_actor,
 )
-from actors.ui import headless_ui
+from actors.ui import (
+    DEFAULT_OSC_HOST,
+    DEFAULT_OSC_PORT,
+    Places,
+    headless_ui,
+    osc_surface,
+    pattern_png,
+    places_from_options,
+    register_options,
+    terminal_ui,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +68,11 @@ class MachineConfig:
     """Seconds to play before stopping by itself; ``None`` plays until a signal."""
     autosave: Path | None = None
     """Where edits are saved as they happen; ``None`` keeps them in memory only."""
+    ui: str = "headless"
+    """The control surface: ``headless`` (starts playing at once), ``terminal`` or ``osc``."""
+    osc_address: tuple[str, int] = (DEFAULT_OSC_HOST, DEFAULT_OSC_PORT)
+    places: Places | None = None
+    """Where the surfaces find kits and keep sessions."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,7 +101,8 @@ async def run_machine(config: MachineConfig) -> RunReport:
         except Exception:
             log.exception("the %s actor crashed; stopping the machine", name)
             failed = True
-            stop.set()
+        # an actor only returns when its inputs end or its player quits: either way, stop
+        stop.set()
 
     to_bridge, bridge_inbox = mailbox()
     to_clock, clock_inbox = mailbox()
@@ -96,6 +112,8 @@ async def run_machine(config: MachineConfig) -> RunReport:
     bridge = Bridge(config.bridge, bridge_inbox)
     session_outboxes = {To.CLOCK: to_clock.clone(), To.SEQUENCER: to_sequencer,
                         To.BRIDGE: to_bridge.clone()}
+    observers, observed = mailbox()
+    surface = _surface(config, to_clock, to_session, observed)
 
     async with trio.open_nursery() as nursery:
         await nursery.start(bridge.run)
@@ -103,12 +121,13 @@ async def run_machine(config: MachineConfig) -> RunReport:
             producers.start_soon(guard, "clock", lambda _: clock_actor(
                 clock_inbox, steps_out, ClockCore(config.session.tempo)))
             producers.start_soon(guard, "sequencer", lambda _: sequencer_actor(
-                steps_in, sequencer_inbox, to_bridge, SequencerCore()))
+                steps_in, sequencer_inbox, to_bridge, SequencerCore(), observers.clone()))
             # the session sends every track's state before the transport can start
             await producers.start(guard, "session", lambda status: session_actor(
                 session_inbox, session_outboxes, SessionCore(config.session), config.autosave,
-                task_status=status))
-            producers.start_soon(guard, "ui", lambda _: headless_ui(to_clock, to_session))
+                observers.clone(), task_status=status))
+            await observers.aclose()  # the clones above are the observers' only senders
+            producers.start_soon(guard, "ui", lambda _: surface())
             producers.start_soon(_stop_on_signal, stop)
             if config.duration is not None:
                 producers.start_soon(_stop_after, config.duration, stop)
@@ -119,6 +138,17 @@ async def run_machine(config: MachineConfig) -> RunReport:
     log.info("stopped: %d bundles sent, %d hits dropped, %d late, %d server restart(s)",
              report.sent_bundles, report.dropped_hits, report.late, report.restarts)
     return report
+
+
+def _surface(config: MachineConfig, clock: Outbox, session: Outbox, observed: Inbox
+             ) -> Callable[[], Awaitable[None]]:
+    """The input actor the configuration asks for."""
+    if config.ui == "terminal":
+        return lambda: terminal_ui(clock, session, observed, places=config.places)
+    if config.ui == "osc":
+        host, port = config.osc_address
+        return lambda: osc_surface(clock, session, observed, host, port, places=config.places)
+    return lambda: headless_ui(clock, session)
 
 
 async def _stop_on_signal(stop: trio.Event) -> None:
@@ -178,7 +208,8 @@ def register_commands(sub: argparse._SubParsersAction) -> None:
         "embedded beat on the default kit until interrupted (Ctrl-C).",
     )
     run.add_argument("--headless", action="store_true",
-                     help="play without a control surface (for now the only way it plays)")
+                     help="play without a control surface, starting at once (as --ui headless)")
+    register_options(run)
     _add_music_options(run)
     run.add_argument("--duration", type=float, metavar="SECONDS",
                      help="play this long, let the last hits ring, then exit 0")
@@ -201,7 +232,9 @@ def register_commands(sub: argparse._SubParsersAction) -> None:
     _add_music_options(render)
     render.add_argument("--bars", type=int, default=2, metavar="N",
                         help="bars of 16 steps to play (default %(default)s)")
-    render.add_argument("--out", type=Path, required=True, metavar="WAV")
+    render.add_argument("--out", type=Path, metavar="WAV", help="the audio file to write")
+    render.add_argument("--png", type=Path, metavar="PNG",
+                        help="also (or only) draw the pattern grid, accents included")
     render.add_argument("--sample-rate", type=int, default=48000, metavar="HZ")
     render.set_defaults(func=render_command)
 
@@ -261,6 +294,9 @@ def run_command(args: argparse.Namespace) -> int:
                             lookahead=args.lookahead / 1000.0, record=args.record),
         duration=args.duration,
         autosave=autosave_path(),
+        ui="headless" if args.headless else args.ui,
+        osc_address=(args.osc_host, args.osc_port),
+        places=places_from_options(args),
     )
     try:
         return trio.run(run_machine, config).exit_code
@@ -274,10 +310,16 @@ def render_command(args: argparse.Namespace) -> int:
         session = build_session(args)
         if args.bars < 1:
             raise SetupError(f"--bars must be at least 1, got {args.bars}")
-        seconds = render_session(session, compiled_synthdefs(), args.bars, args.out,
-                                 args.sample_rate)
-    except (SetupError, RenderError) as exc:
+        if args.out is None and args.png is None:
+            raise SetupError("render needs --out WAV, --png PNG or both")
+        if args.png is not None:
+            args.png.write_bytes(pattern_png([t.pattern for t in session.tracks]))
+            log.info("drew the patterns to %s", args.png)
+        if args.out is not None:
+            seconds = render_session(session, compiled_synthdefs(), args.bars, args.out,
+                                     args.sample_rate)
+            log.info("rendered %d bar(s), %.2f s, to %s", args.bars, seconds, args.out)
+    except (SetupError, RenderError, OSError) as exc:
         log.error("%s", exc)
         return 2 if isinstance(exc, SetupError) else 1
-    log.info("rendered %d bar(s), %.2f s, to %s", args.bars, seconds, args.out)
     return 0

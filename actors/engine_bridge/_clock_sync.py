@@ -25,7 +25,9 @@ WINDOW = 30
 """Probes in the fit. Each reading carries up to half a sample of rounding;
 30 of them (1.5 s at the bridge's probe rate) average that down to a few
 hundredths while the loop's slow drift stays a straight line over the span."""
-READY_AFTER = 8
+READY_AFTER = WINDOW
+"""A full window before the first hit: with fewer readings the fitted slope is
+uncertain enough to move a hit across a rounding boundary."""
 JUMP = 3.0
 """Samples of surprise that mean the server's loop was reset (scsynth resets it on
 every JACK xrun): the history no longer describes the mapping, so it is dropped."""
@@ -65,6 +67,14 @@ class ServerClock:
         self._refit()
         return jump
 
+    def line(self, tag: float) -> float:
+        """Where on the server's sample count (mod 2^20 at the origin) a corrected
+        ``tag`` lands: the straight line the corrections hold every event to."""
+        if self._origin is None:
+            return 0.0
+        origin_tag, origin_sample = self._origin
+        return origin_sample + (tag - origin_tag) * self.sample_rate
+
     def missed_by(self, target: float, phase: float) -> float:
         """Samples by which a pulse meant for ``target`` that landed on ``phase`` missed
         the line. For a pulse sent uncorrected this is the deviation to learn from."""
@@ -73,8 +83,7 @@ class ServerClock:
         step = (phase - self._last_phase + PHASE_WRAP / 2) % PHASE_WRAP - PHASE_WRAP / 2
         self._unwrapped += step
         self._last_phase = phase
-        origin_tag, origin_sample = self._origin
-        return self._unwrapped - (origin_sample + (target - origin_tag) * self.sample_rate)
+        return self._unwrapped - self.line(target)
 
     def deviation(self, tag: float) -> float:
         """Predicted samples by which scsynth would misplace ``tag``."""
