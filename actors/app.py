@@ -31,6 +31,7 @@ from actors.engine_bridge import (
     SynthDefBuildError,
     ensure_synthdefs,
 )
+from actors.generator import generator_actor
 from actors.mesh import Inbox, Outbox, mailbox
 from actors.messages import TRACKS
 from actors.render import render_session
@@ -73,6 +74,8 @@ class MachineConfig:
     osc_address: tuple[str, int] = (DEFAULT_OSC_HOST, DEFAULT_OSC_PORT)
     places: Places | None = None
     """Where the surfaces find kits and keep sessions."""
+    priors: Path | None = None
+    """The generator's store; ``None`` is the default one (built from the starter corpus)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,9 +113,13 @@ async def run_machine(config: MachineConfig) -> RunReport:
     to_sequencer, sequencer_inbox = mailbox()
     to_session, session_inbox = mailbox()
     bridge = Bridge(config.bridge, bridge_inbox)
-    session_outboxes = {To.CLOCK: to_clock.clone(), To.SEQUENCER: to_sequencer,
-                        To.BRIDGE: to_bridge.clone()}
+    to_generator, generator_inbox = mailbox()
     observers, observed = mailbox()
+    session_outboxes = {To.CLOCK: to_clock.clone(), To.SEQUENCER: to_sequencer,
+                        To.BRIDGE: to_bridge.clone(), To.GENERATOR: to_generator}
+    watched = config.ui != "headless"
+    if watched:
+        session_outboxes[To.SURFACES] = observers.clone()
     surface = _surface(config, to_clock, to_session, observed)
 
     async with trio.open_nursery() as nursery:
@@ -121,11 +128,14 @@ async def run_machine(config: MachineConfig) -> RunReport:
             producers.start_soon(guard, "clock", lambda _: clock_actor(
                 clock_inbox, steps_out, ClockCore(config.session.tempo)))
             producers.start_soon(guard, "sequencer", lambda _: sequencer_actor(
-                steps_in, sequencer_inbox, to_bridge, SequencerCore(), observers.clone()))
+                steps_in, sequencer_inbox, to_bridge, SequencerCore(),
+                observers.clone() if watched else None))
+            producers.start_soon(guard, "generator", lambda _: generator_actor(
+                generator_inbox, to_session.clone(), config.priors))
             # the session sends every track's state before the transport can start
             await producers.start(guard, "session", lambda status: session_actor(
                 session_inbox, session_outboxes, SessionCore(config.session), config.autosave,
-                observers.clone(), task_status=status))
+                task_status=status))
             await observers.aclose()  # the clones above are the observers' only senders
             producers.start_soon(guard, "ui", lambda _: surface())
             producers.start_soon(_stop_on_signal, stop)
@@ -219,6 +229,9 @@ def register_commands(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--server", type=_server_address, metavar="HOST:PORT",
                      help="attach to a running scsynth (e.g. norns' 127.0.0.1:57110) instead of "
                      "starting one")
+    run.add_argument("--priors", type=Path, metavar="STORE",
+                     help="the generator's prior store (supertonic priors build); default: "
+                     "one built from the shipped starter corpus on first use")
     run.add_argument("--lookahead", type=float, metavar="MS",
                      default=1000 * DEFAULT_LOOKAHEAD,
                      help="how far ahead hits are time-stamped (default %(default)g ms)")
@@ -297,6 +310,7 @@ def run_command(args: argparse.Namespace) -> int:
         ui="headless" if args.headless else args.ui,
         osc_address=(args.osc_host, args.osc_port),
         places=places_from_options(args),
+        priors=args.priors,
     )
     try:
         return trio.run(run_machine, config).exit_code

@@ -284,11 +284,12 @@ class SetBasis(Message):
 @_message(55)
 @dataclasses.dataclass(frozen=True, slots=True)
 class SetGeneration(Message):
-    """Generation controls, each 0-1: surprise (predictable - adventurous) and
-    complexity (simpler - busier than the basis suggests)."""
+    """Generation controls: surprise 0 (predictable) - 1 (adventurous); complexity,
+    when set, the quantile 0 (plainest) - 1 (most syncopated) of the stored patterns
+    that an answer's Toussaint + LHL syncopation should sit at."""
 
     surprise: float
-    complexity: float
+    complexity: float | None
 
 
 @_message(56)
@@ -305,6 +306,58 @@ class Generate(Message):
 
     target: int
     continuation: bool
+
+
+# --- session <-> generator ---------------------------------------------------------------
+
+DEFAULT_SURPRISE = 0.2
+"""The surprise a request has unless it says otherwise; generation.md's figures are at it."""
+
+
+@_message(70)
+@dataclasses.dataclass(frozen=True, slots=True)
+class GenerateRequest(Message):
+    """New patterns for track ``target`` from the ``bases`` tracks' patterns.
+
+    ``bases`` pairs track indices with their pattern text (``-``/``x``/``X``,
+    16 or 32 steps, all the same length); the answers have that length.
+    ``current`` is the target's pattern now: it is never answered, and with
+    ``continuation`` its steps 1-16 are kept and steps 17-32 generated from
+    them (``bases`` may then be empty). ``surprise`` runs from 0 (the most
+    expected pattern) to 1 (adventurous); ``complexity``, when given, asks for
+    a pattern whose Toussaint + LHL syncopation sits at that quantile (0-1)
+    of the target track's stored patterns. Equal requests with the same
+    ``seed`` get equal answers; ``seed`` None draws a fresh one.
+    ``request_id`` is assigned by the client and echoed in the result.
+    """
+
+    target: int
+    bases: tuple[tuple[int, str], ...] = ()
+    current: str = ""
+    continuation: bool = False
+    n: int = 1
+    seed: int | None = None
+    surprise: float = DEFAULT_SURPRISE
+    complexity: float | None = None
+    request_id: int = 0
+
+
+@_message(71)
+@dataclasses.dataclass(frozen=True, slots=True)
+class GenerateResult(Message):
+    """``patterns`` (distinct, never ``current``) and per-step hit probabilities.
+
+    ``probs`` has one entry per step of the answers: the model's calibrated
+    probability of a hit there given the bases (for a 32-step answer, steps
+    17-32 given the first answer's steps 1-16; kept steps are 0 or 1).
+    ``error`` is non-empty, and ``patterns`` empty, when the request was invalid.
+    """
+
+    request_id: int
+    target: int
+    patterns: tuple[str, ...]
+    probs: tuple[float, ...]
+    error: str = ""
 
 
 # --- session -> surfaces -----------------------------------------------------------------

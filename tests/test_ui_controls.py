@@ -318,14 +318,14 @@ def test_global_page(tmp_path):
     rig.enc(2, 1)
     assert messages(rig.enc(3, 30)) == [SetLowpass(lowpass.frequency, 0.3)]
     rig.enc(2, 1)
-    assert messages(rig.enc(3, -10)) == [SetGeneration(0.4, 0.5)]
+    assert messages(rig.enc(3, -10)) == [SetGeneration(0.1, None)]  # complexity stays free
     rig.enc(2, 1)
-    assert messages(rig.enc(3, 20)) == [SetGeneration(0.4, 0.7)]
+    assert messages(rig.enc(3, 20)) == [SetGeneration(0.1, 0.7)]  # from the middle
     rig.enc(2, 1)
     assert messages(rig.enc(3, 5)) == [SetFillRate(2.5)]
     s = rig.core.session
     assert (s.tempo, s.lowpass[1], s.surprise, s.complexity, s.fill_rate) == (
-        300.0, 0.3, 0.4, 0.7, 2.5)
+        300.0, 0.3, 0.1, 0.7, 2.5)
 
 
 def test_files_page_loads_kits_into_a_slot_and_saves_and_loads_sessions(tmp_path):

@@ -91,12 +91,12 @@ def test_play_generate_save_and_reload_in_a_real_terminal(pane, tmp_path):
     lines = pane.shows("basis: snare")
     assert any(line.startswith(" snare") and line.endswith("basis") for line in lines)
     assert "K1 HELD" in lines[20]
+    before = pane.pattern(pane.shows("basis: snare"), "kick")
     pane.keys("3")
     pane.shows("generating kick")  # the pending indicator, while the generator works
-    snare = DEFAULT_PATTERNS[1]
-    generated = snare[-2:] + snare[:-2]
-    lines = pane.wait(lambda ls: pane.pattern(ls, "kick") == generated, "the generated kick")
-    assert "model" in lines[9]  # the model's probabilities, as shades
+    lines = pane.wait(lambda ls: "model" in ls[9], "the generated kick")
+    generated = pane.pattern(lines, "kick")  # the real generator's answer: a new kick
+    assert generated != before and len(generated) == 32 and set(generated) <= set("-xX")
     pane.keys("1")
     pane.wait(lambda ls: "K1 HELD" not in ls[20], "K1 released")
 

@@ -64,15 +64,16 @@ async def osc_rig(tmp_path: Path) -> AsyncIterator[OscRig]:
     to_session, session_inbox = mailbox()
     to_core, core_inbox = mailbox()
     observers, observed = mailbox()
-    sinks = {target: mailbox() for target in To}
+    sinks = {target: mailbox() for target in To if target is not To.SURFACES}
     core = SessionCore(default_session())
     rig = OscRig(0, core, places, [], [], observers)
     async with trio.open_nursery() as nursery:
         nursery.start_soon(_record, clock_inbox, rig.clock)
         for _, inbox in sinks.values():
             nursery.start_soon(_record, inbox, [])
-        await nursery.start(session_actor, core_inbox, {t: o for t, (o, _) in sinks.items()},
-                            core, None, observers.clone())
+        outboxes = {t: o for t, (o, _) in sinks.items()}
+        outboxes[To.SURFACES] = observers.clone()
+        await nursery.start(session_actor, core_inbox, outboxes, core, None)
         nursery.start_soon(_proxy, session_inbox, to_core, rig.generated)
         rig.port = await nursery.start(functools.partial(
             osc_surface, to_clock, to_session, observed, "127.0.0.1", 0, places=places))

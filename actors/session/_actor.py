@@ -32,22 +32,24 @@ def autosave_path() -> Path:
 
 
 async def session_actor(
-    commands: Inbox, outboxes: dict[To, Outbox], core: SessionCore, autosave: Path | None,
-    surfaces: Outbox | None = None, *,
+    commands: Inbox, outboxes: dict[To, Outbox], core: SessionCore, autosave: Path | None, *,
     task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Send the whole session on, then serve commands until the input closes.
 
-    ``task_status`` fires once the full state is queued, so the transport can
-    start knowing every track already has its pattern and its voice.
+    Messages for a destination missing from ``outboxes`` (a machine without
+    surfaces, say) are dropped. ``task_status`` fires once the full state is
+    queued, so the transport can start knowing every track already has its
+    pattern and its voice.
     """
     changed = trio.Event()
 
     async def route(routed: Routed) -> None:
         for target, message in routed:
-            await outboxes[target].send(message)
-        if surfaces is not None:
-            await surfaces.send(SessionState(session_to_json(core.session)))
+            if target in outboxes:
+                await outboxes[target].send(message)
+        if To.SURFACES in outboxes:
+            await outboxes[To.SURFACES].send(SessionState(session_to_json(core.session)))
 
     async def keep_saved() -> None:
         nonlocal changed
@@ -62,7 +64,7 @@ async def session_actor(
             await trio.sleep(AUTOSAVE_INTERVAL)
 
     async with contextlib.AsyncExitStack() as stack:
-        for outbox in (*outboxes.values(), *([surfaces] if surfaces else [])):
+        for outbox in outboxes.values():
             await stack.enter_async_context(outbox)
         nursery = await stack.enter_async_context(trio.open_nursery())
         if autosave is not None:

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import logging
 
 from actors import kit as kits
 from actors.clock import check_bpm
 from actors.messages import (
+    TRACKS,
+    Generate,
+    GenerateRequest,
+    GenerateResult,
+    GenerationState,
     Message,
     SetBasis,
     SetChoke,
@@ -34,6 +40,8 @@ from actors.voice import voice_for, voice_length
 
 from ._model import Session, SessionError, full_fills, full_pattern
 
+log = logging.getLogger(__name__)
+
 _STEP_TEXT = {0: "-", 64: "x", 127: "X"}
 _DRUM_FIELDS = {f.name for f in dataclasses.fields(kits.Drum)}
 
@@ -42,6 +50,9 @@ class To(enum.Enum):
     CLOCK = "clock"
     SEQUENCER = "sequencer"
     BRIDGE = "bridge"
+    GENERATOR = "generator"
+    SURFACES = "surfaces"
+    """Screens and controllers; a machine without one drops these."""
 
 
 Routed = list[tuple[To, Message]]
@@ -78,6 +89,8 @@ def full_state(session: Session) -> Routed:
 class SessionCore:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._continuations: dict[int, bool] = {}
+        """Generations under way: target track -> whether it asked for steps 17-32."""
 
     def apply(self, command: Message) -> Routed:
         """Apply one command; returns the messages it sends on."""
@@ -123,9 +136,14 @@ class SessionCore:
                 s = dataclasses.replace(s, basis=t)
                 routed = []
             case SetGeneration(surprise=surprise, complexity=complexity):
-                s = dataclasses.replace(s, surprise=_unit(surprise, "surprise"),
-                                        complexity=_unit(complexity, "complexity"))
+                s = dataclasses.replace(
+                    s, surprise=_unit(surprise, "surprise"),
+                    complexity=None if complexity is None else _unit(complexity, "complexity"))
                 routed = []
+            case Generate(target=t, continuation=continuation):
+                routed = self._generate(t, continuation)
+            case GenerateResult():
+                s, routed = self._generated(command)
             case SetLowpass(frequency=frequency, resonance=resonance):
                 if not 20.0 <= frequency <= 20000.0:
                     raise SessionError(f"low-pass frequency {frequency} is outside 20-20000 Hz")
@@ -135,6 +153,35 @@ class SessionCore:
                 raise SessionError(f"the session does not handle {type(command).__name__}")
         self.session = s
         return routed
+
+    def _generate(self, target: int, continuation: bool) -> Routed:
+        """Ask the generator: from the basis track's pattern, or 17-32 from 1-16."""
+        s = self.session
+        current = s.track(target).pattern
+        bases = () if continuation else ((s.basis, s.track(s.basis).pattern),)
+        self._continuations[target] = continuation
+        request = GenerateRequest(target, bases, current, continuation, 1, None, s.surprise,
+                                  s.complexity)
+        return [(To.GENERATOR, request), (To.SURFACES, GenerationState(target, True, ()))]
+
+    def _generated(self, result: GenerateResult) -> tuple[Session, Routed]:
+        """A generator's answer becomes the target's pattern (if still wanted)."""
+        s, target = self.session, result.target
+        continuation = self._continuations.pop(target, None)
+        if continuation is None:
+            return s, []  # nobody is waiting for it any more
+        if result.error or not result.patterns:
+            log.warning("generation for %s failed: %s", TRACKS[target], result.error)
+            return s, [(To.SURFACES, GenerationState(target, False, ()))]
+        pattern, probabilities = result.patterns[0], result.probs
+        if continuation and len(pattern) == STEPS // 2:
+            kept = s.track(target).pattern[: STEPS // 2]
+            pattern = kept + pattern
+            probabilities = tuple(0.0 if c == "-" else 1.0 for c in kept) + probabilities
+        s = s.with_track(target, pattern=full_pattern(pattern))
+        done = GenerationState(target, False, tuple(probabilities))
+        return s, [(To.SEQUENCER, SetPattern(target, s.track(target).pattern)),
+                   (To.SURFACES, done)]
 
     def load_kit(self, kit: kits.Kit, slot: int, pattern: str) -> Routed:
         """A loaded preset into patch slot 0, 1 or both (-1), and maybe its pattern."""

@@ -11,7 +11,7 @@ Version 1 fields (all optional when read; missing ones keep the defaults):
                 patches of the five tracks (a track's own ``patches`` override them)
 ``basis``       the track generation looks at (a track name)
 ``lowpass``     ``{"frequency": Hz, "resonance": 0-1}``
-``generation``  ``{"surprise": 0-1, "complexity": 0-1}``
+``generation``  ``{"surprise": 0-1, "complexity": 0-1 or null}``
 ``tracks``      object keyed by track name (kick, snare, hihat, openhat, clap), each
                 ``{"pattern": "x---X---", "fills": "--f-", "mute": bool, "swing": percent,
                 "choke": bool, "morph": 0-1, "patches": [drum, drum]}``; a drum is an
@@ -120,10 +120,11 @@ def _session_from(data: Any, path: Path) -> Session:
     if "generation" in data:
         generation = data["generation"]
         _known(generation, {"surprise", "complexity"}, "generation")
+        complexity = generation.get("complexity")
         session = dataclasses.replace(
             session,
-            surprise=_unit(_number(generation.get("surprise", 0.5)), "surprise"),
-            complexity=_unit(_number(generation.get("complexity", 0.5)), "complexity"))
+            surprise=_unit(_number(generation.get("surprise", session.surprise)), "surprise"),
+            complexity=None if complexity is None else _unit(_number(complexity), "complexity"))
     tracks = data.get("tracks", {})
     _known(tracks, set(TRACKS), "tracks")
     for name, item in tracks.items():

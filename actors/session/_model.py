@@ -8,7 +8,7 @@ from pathlib import Path
 from actors import kit as kits
 from actors.clock import check_bpm
 from actors.kit import Drum
-from actors.messages import TRACKS
+from actors.messages import DEFAULT_SURPRISE, TRACKS
 from actors.sequencer import STEPS, parse_fills, parse_pattern, pattern_text
 
 DEFAULT_KIT = Path(kits.__file__).parent / "default.mtpreset"
@@ -59,8 +59,9 @@ class Session:
     basis: int = 0
     lowpass: tuple[float, float] = (20000.0, 0.0)
     """Cutoff in Hz and resonance 0-1 of the global low-pass."""
-    surprise: float = 0.5
-    complexity: float = 0.5
+    surprise: float = DEFAULT_SURPRISE
+    complexity: float | None = None
+    """None: as the store has it; else the syncopation quantile answers aim at."""
 
     def track(self, index: int) -> TrackSettings:
         if not 0 <= index < len(self.tracks):

@@ -374,7 +374,8 @@ class Controls:
         def generation_turn(which: int) -> Callable[[int, bool], Edit]:
             def turn(d: int, fine: bool) -> Edit:
                 pair = list(generation)
-                pair[which] = _unit_step(pair[which], d, fine)
+                # complexity starts "free" (None): the first turn takes it from the middle
+                pair[which] = _unit_step(0.5 if pair[which] is None else pair[which], d, fine)
                 return ("generation",), tuple(pair), [Send(Dest.SESSION, SetGeneration(*pair))]
             return turn
 
@@ -388,8 +389,8 @@ class Controls:
             Item("lowpass", f"{_number(lowpass[0])} Hz", turn=frequency_turn, value=lowpass),
             Item("resonance", f"{lowpass[1]:.2f}", turn=resonance_turn, value=lowpass),
             Item("surprise", f"{generation[0]:.2f}", turn=generation_turn(0), value=generation),
-            Item("complexity", f"{generation[1]:.2f}", turn=generation_turn(1),
-                 value=generation),
+            Item("complexity", "free" if generation[1] is None else f"{generation[1]:.2f}",
+                 turn=generation_turn(1), value=generation),
             Item("fill rate", f"{fill_rate:.2f}", turn=fill_rate_turn, value=fill_rate),
         ]
 

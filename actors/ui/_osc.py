@@ -16,7 +16,7 @@ number is meant; flags are 0/1 or OSC true/false):
 ``/supertonic/track/<t>/patch/<1|2>/<field> v``  a drum parameter (kit model units)
 ``/supertonic/generate <t> [cont]``   generate from the basis (cont 1: 17-32 from 1-16)
 ``/supertonic/basis <t>``             the basis track
-``/supertonic/generation s c``        surprise and complexity, 0-1
+``/supertonic/generation s c``        surprise 0-1 and complexity 0-1 (negative: free)
 ``/supertonic/lowpass hz res``        20-20000 Hz, 0-1
 ``/supertonic/fillrate r``            2-8
 ``/supertonic/kit name [slot] [p]``   a preset from the kits folder into slot 1, 2 or 0
@@ -177,7 +177,9 @@ def request(address: str, args: Sequence[Any], places: Places) -> Request:
             return _session(SetBasis(_track(track)))
         case ["generation"]:
             surprise, complexity = _args(args, 2)
-            return _session(SetGeneration(_ranged(surprise, 0, 1), _ranged(complexity, 0, 1)))
+            free = isinstance(complexity, int | float) and complexity < 0
+            return _session(SetGeneration(_ranged(surprise, 0, 1),
+                                          None if free else _ranged(complexity, 0, 1)))
         case ["lowpass"]:
             frequency, resonance = _args(args, 2)
             return _session(SetLowpass(_ranged(frequency, 20, 20000), _ranged(resonance, 0, 1)))

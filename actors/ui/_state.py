@@ -48,7 +48,8 @@ class SessionView:
     basis: int
     lowpass: tuple[float, float]
     surprise: float
-    complexity: float
+    complexity: float | None
+    """None: generation is free to be as complex as the store has it."""
     tracks: tuple[TrackView, ...]
 
 
@@ -64,7 +65,8 @@ def parse_session(text: str) -> SessionView:
             basis=TRACKS.index(data["basis"]),
             lowpass=(float(data["lowpass"]["frequency"]), float(data["lowpass"]["resonance"])),
             surprise=float(data["generation"]["surprise"]),
-            complexity=float(data["generation"]["complexity"]),
+            complexity=(None if data["generation"]["complexity"] is None
+                        else float(data["generation"]["complexity"])),
             tracks=tracks,
         )
     except (KeyError, TypeError, IndexError, AttributeError) as exc:

@@ -1,0 +1,91 @@
+"""Building a prior store from MIDI files, Microtonic kits and the starter corpus.
+
+Reading MIDI is the slow part (mido parses ~50 files a second on one core),
+so files are read by a pool of processes, one per core, under a progress bar
+on stderr. There is nothing to train: the store is the bars themselves.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import os
+from pathlib import Path
+
+from . import _midi, _presets, _store
+from ._corpus import Source
+from ._progress import progress
+from ._starter import load_starter
+
+log = logging.getLogger(__name__)
+
+
+def midi_sources(folder: Path, split: str | None = None) -> list[Source]:
+    """One source per readable 4/4 beat file below ``folder`` (see :func:`_midi.find_midi`)."""
+    files = _midi.find_midi(folder, split)
+    if not files:
+        raise ValueError(f"no MIDI files found in {folder}")
+    workers = min(os.cpu_count() or 1, 4)
+    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+        songs = list(
+            progress(pool.map(_midi.read_file, files, chunksize=8), len(files), "reading MIDI")
+        )
+    return [
+        Source("midi", song.name, song.style, dict(song.bars))
+        for song in songs
+        if song is not None and song.bars
+    ]
+
+
+def preset_sources(folder: Path) -> list[Source]:
+    paths = _presets.find_presets(folder)
+    if not paths:
+        raise ValueError(f"no Microtonic presets (.mtpreset, .mtpg) found in {folder}")
+    return _presets.read_presets(paths)
+
+
+def starter_sources() -> list[Source]:
+    """The shipped grooves; each loops, as a drum-machine pattern does."""
+    return [
+        Source("starter", f"{groove.style} {i}", groove.style, dict(enumerate(groove.bars)), True)
+        for i, groove in enumerate(load_starter())
+    ]
+
+
+def build(path: Path, sources: list[Source], description: str) -> None:
+    """Write the store for ``sources`` to ``path``."""
+    bars = sum(len(source.bars) for source in sources)
+    if not bars:
+        raise ValueError("nothing to build from: the sources hold no bars")
+    _store.write(path, sources, description)
+    log.info("built %s from %s: %d bars", path, description, bars)
+
+
+def build_starter(path: Path) -> None:
+    build(path, starter_sources(), "starter corpus")
+
+
+def open_store(path: Path) -> _store.Store:
+    """Load the store at ``path``, first (re)building it from the starter corpus if unusable.
+
+    A missing store is the normal first run; a corrupt one is moved aside to
+    ``<name>.corrupt`` (never deleted: it may be a long GMD build worth
+    inspecting) and replaced, so the machine always has something to play.
+    """
+    try:
+        return _store.read(path)
+    except _store.StoreError as error:
+        if path.exists():
+            aside = path.with_name(path.name + ".corrupt")
+            path.replace(aside)
+            log.warning(
+                "prior store %s is unusable (%s); moved it to %s and rebuilding it "
+                "from the starter corpus",
+                path,
+                error,
+                aside.name,
+            )
+        else:
+            log.warning("no prior store at %s; building it from the starter corpus", path)
+    build_starter(path)
+    return _store.read(path)

@@ -1,0 +1,81 @@
+"""The bars a store holds, as arrays: what both the model trainer and the generator read.
+
+``hits`` and ``accents`` are ``(bars, 5)`` int32 masks with ``-1`` where the
+source has no such instrument (a Microtonic kit without a clap): unknown is
+not silence, so such a bar is left out of anything that needs that track.
+``following[i]`` is the index of the bar played after bar ``i`` (``-1`` for a
+song's last bar; a loop's last bar is followed by its first).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+import numpy as np
+
+from ._patterns import TRACKS, Bar
+
+UNKNOWN = -1
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Source:
+    """Bars of one song, kit pattern chain or starter groove.
+
+    ``bars`` maps position -> the five tracks (``None`` = no such drum);
+    consecutive positions were played one after the other, and a source that
+    ``loops`` plays its first bar again after its last.
+    """
+
+    kind: str
+    name: str
+    style: str
+    bars: dict[int, tuple[Bar | None, ...]]
+    loops: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Corpus:
+    hits: np.ndarray
+    accents: np.ndarray
+    following: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = len(self.hits)
+        if self.hits.shape != (n, len(TRACKS)) or self.accents.shape != self.hits.shape:
+            raise ValueError("hits and accents must both be (bars, tracks)")
+        if self.following.shape != (n,):
+            raise ValueError("following must have one entry per bar")
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def preceding(self) -> np.ndarray:
+        """For each bar, the bar played before it (``-1`` when none)."""
+        before = np.full(len(self), -1, dtype=np.int64)
+        has_next = self.following >= 0
+        before[self.following[has_next]] = np.flatnonzero(has_next)
+        return before
+
+    @classmethod
+    def from_sources(cls, sources: Iterable[Source]) -> Corpus:
+        hits: list[list[int]] = []
+        accents: list[list[int]] = []
+        following: list[int] = []
+        for source in sources:
+            start = len(hits)
+            positions = sorted(source.bars)
+            for k, position in enumerate(positions):
+                tracks = source.bars[position]
+                hits.append([UNKNOWN if b is None else b.hits for b in tracks])
+                accents.append([0 if b is None else b.accents for b in tracks])
+                if k + 1 < len(positions):
+                    following.append(len(hits) if positions[k + 1] == position + 1 else -1)
+                else:
+                    following.append(start if source.loops else -1)
+        return cls(
+            np.array(hits, np.int32).reshape(-1, len(TRACKS)),
+            np.array(accents, np.int32).reshape(-1, len(TRACKS)),
+            np.array(following, np.int64),
+        )

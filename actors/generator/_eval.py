@@ -1,0 +1,107 @@
+"""Judging a store the way generation.md defines it, on held-out bars.
+
+For every ordered pair of tracks (basis A, target B) over bars where both
+are known: per-step NLL in bits of B's true steps under the generator's
+probabilities given A; hit micro-F1 of one pattern sampled at the default
+surprise; the share of requests answered with no pattern. The same batch
+code the worker runs is used, so the figures are the generator's own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import numpy as np
+
+from actors.messages import DEFAULT_SURPRISE
+
+from ._corpus import UNKNOWN, Corpus
+from ._generate import Generator
+from ._patterns import ALL_BARS, TRACKS, bits
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PairScore:
+    basis: int
+    target: int
+    bars: int
+    nll: float
+    """Bits per step."""
+    f1: float
+    no_result: float
+
+
+def score_pair(
+    generator: Generator, corpus: Corpus, basis: int, target: int, seed: int = 0
+) -> PairScore:
+    known = (corpus.hits[:, basis] != UNKNOWN) & (corpus.hits[:, target] != UNKNOWN)
+    rows = np.flatnonzero(known)
+    given = {basis: (corpus.hits[rows, basis], corpus.accents[rows, basis])}
+    prediction = generator.predict(target, given)
+    truth = bits(corpus.hits[rows, target])
+    p = np.clip(prediction.hits, 1e-6, 1 - 1e-6)
+    nll = -np.mean(truth * np.log2(p) + (1 - truth) * np.log2(1 - p))
+    hits, _ = generator.choose(target, prediction, 1, np.random.default_rng(seed), DEFAULT_SURPRISE)
+    answered = hits[:, 0] >= 0
+    sampled = bits(np.where(answered, hits[:, 0], 0))
+    f1 = 2 * (sampled * truth).sum() / max(sampled.sum() + truth.sum(), 1)
+    return PairScore(basis, target, len(rows), float(nll), float(f1), float(1 - answered.mean()))
+
+
+def score_all(generator: Generator, corpus: Corpus, seed: int = 0) -> list[PairScore]:
+    return [
+        score_pair(generator, corpus, a, b, seed)
+        for a, b in itertools.permutations(range(len(TRACKS)), 2)
+    ]
+
+
+def unanswered_bases(generator: Generator, basis: int, target: int, seed: int = 0) -> int:
+    """How many of the 65,536 possible basis bars (no accents) get no pattern at all."""
+    every = np.arange(ALL_BARS)
+    prediction = generator.predict(target, {basis: (every, np.zeros_like(every))})
+    hits, _ = generator.choose(target, prediction, 1, np.random.default_rng(seed), DEFAULT_SURPRISE)
+    return int((hits[:, 0] < 0).sum())
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Baseline:
+    """generation.md's reference points, recomputed on the same bars for a fair comparison."""
+
+    unconditional_nll: float
+    """The target's per-step marginal, ignoring the basis."""
+    table_nll: float
+    """Exact-match table of basis -> target (the 2021 design), smoothed toward the marginal."""
+    table_f1: float
+    """One pattern drawn from the table's matches (none drawn where the basis is unseen)."""
+    table_no_result: float
+
+
+def baseline(train: Corpus, test: Corpus, basis: int, target: int, seed: int = 0) -> Baseline:
+    rng = np.random.default_rng(seed)
+    seen: dict[int, list[int]] = {}
+    for x, y in zip(train.hits[:, basis], train.hits[:, target], strict=True):
+        if x != UNKNOWN and y != UNKNOWN:
+            seen.setdefault(int(x), []).append(int(y))
+    marginal = bits(np.concatenate(list(seen.values()))).mean(0)
+    rows = np.flatnonzero((test.hits[:, basis] != UNKNOWN) & (test.hits[:, target] != UNKNOWN))
+    truth = bits(test.hits[rows, target])
+    p = np.tile(marginal, (len(rows), 1))
+    drawn = np.zeros_like(truth)
+    missing = 0
+    for i, x in enumerate(test.hits[rows, basis]):
+        matches = seen.get(int(x))
+        if matches is None:
+            missing += 1
+            continue
+        p[i] = (bits(np.array(matches)).sum(0) + marginal) / (len(matches) + 1)
+        drawn[i] = bits(matches[rng.integers(len(matches))])
+
+    def nll(q: np.ndarray) -> float:
+        q = np.clip(q, 1e-6, 1 - 1e-6)
+        return float(-np.mean(truth * np.log2(q) + (1 - truth) * np.log2(1 - q)))
+
+    f1 = 2 * (drawn * truth).sum() / max(drawn.sum() + truth.sum(), 1)
+    return Baseline(
+        nll(np.tile(marginal, (len(rows), 1))), nll(p), float(f1), missing / max(len(rows), 1)
+    )

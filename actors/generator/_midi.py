@@ -1,0 +1,164 @@
+"""Drum MIDI files to bars of the five tracks.
+
+A file becomes bars of 16 steps: every note-on is snapped to the nearest 16th
+of its file's resolution, and a bar is kept when it has at least one drum note
+of any kind (so counts match generation.md's GMD table). Only 4/4 files are
+read -- a 16-step bar means nothing in 3/4 -- and a file without a
+time-signature event is 4/4, as the MIDI standard says. Drum notes are taken
+from channel 10 when the file uses it, else from every channel (DAW exports
+often put a lone drum part on channel 1).
+
+Mapping (Magenta's Roland classes, with two deliberate choices):
+
+* kick 35, 36; snare 38, 37 (cross-stick), 40 (rim); open hat 46, 26.
+* **hi-hat is the time line.** A drum machine's closed hat carries the pulse a
+  drummer keeps on a cymbal, so in a bar with stick hats (42, 22) it is those;
+  in a bar where the drummer rides instead (51, 53, 59) it is the ride; only
+  in a bar with neither is it the pedal hat (44). Counting the pedal beside
+  stick hats would blend the foot's 2-and-4 chick into every hat line, and
+  dropping it would leave 56 % of GMD bars with no hat at all.
+* **clap is the loud backbeat layer.** GM hand claps (39) are used when a file
+  has any; GMD has none, so there the clap track is the snare or rim stroke
+  (38, 40) played at velocity >= 90 -- 69 % of GMD bars have one and its most
+  common pattern is the 2-and-4 backbeat, which is what a clap doubles.
+
+A hit played at velocity >= 100 is an accent.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import mido
+
+from ._patterns import STEPS, Bar
+
+log = logging.getLogger(__name__)
+
+ACCENT_VELOCITY = 100
+CLAP_PROXY_VELOCITY = 90
+_DRUM_CHANNEL = 9
+
+_KICK = frozenset({35, 36})
+_SNARE = frozenset({37, 38, 40})
+_STICK_HAT = frozenset({42, 22})
+_RIDE = frozenset({51, 53, 59})
+_PEDAL_HAT = frozenset({44})
+_OPEN_HAT = frozenset({46, 26})
+_HAND_CLAP = 39
+_CLAP_PROXY = frozenset({38, 40})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Song:
+    """The bars of one file, keyed by bar number so that gaps break continuity."""
+
+    name: str
+    style: str
+    bars: dict[int, tuple[Bar, ...]]
+
+
+def read_song(path: Path, name: str = "", style: str = "") -> Song | None:
+    """The five tracks of every non-empty bar, or ``None`` for a file not in 4/4."""
+    midi = mido.MidiFile(path)
+    step_ticks = midi.ticks_per_beat / 4
+    notes: list[tuple[int, int, int, int]] = []  # step, note, velocity, channel
+    tick = 0
+    for message in mido.merge_tracks(midi.tracks):
+        tick += message.time
+        if message.type == "time_signature" and (message.numerator, message.denominator) != (
+            4,
+            4,
+        ):
+            return None
+        if message.type == "note_on" and message.velocity > 0:
+            notes.append(
+                (round(tick / step_ticks), message.note, message.velocity, message.channel)
+            )
+    if any(channel == _DRUM_CHANNEL for *_, channel in notes):
+        notes = [n for n in notes if n[3] == _DRUM_CHANNEL]
+    has_claps = any(note == _HAND_CLAP for _, note, _, _ in notes)
+    by_bar: dict[int, list[tuple[int, int, int]]] = {}
+    for step, note, velocity, _ in notes:
+        by_bar.setdefault(step // STEPS, []).append((step % STEPS, note, velocity))
+    bars = {index: _bar_tracks(hits, has_claps) for index, hits in sorted(by_bar.items())}
+    return Song(name or path.stem, style, bars)
+
+
+def _bar_tracks(hits: list[tuple[int, int, int]], has_claps: bool) -> tuple[Bar, ...]:
+    def track(selected: Iterable[tuple[int, int]]) -> Bar:
+        loudest = [0] * STEPS
+        for step, velocity in selected:
+            loudest[step] = max(loudest[step], velocity)
+        return Bar(
+            sum(1 << i for i, v in enumerate(loudest) if v),
+            sum(1 << i for i, v in enumerate(loudest) if v >= ACCENT_VELOCITY),
+        )
+
+    def of(notes: frozenset[int]) -> list[tuple[int, int]]:
+        return [(step, velocity) for step, note, velocity in hits if note in notes]
+
+    time_line = of(_STICK_HAT) or of(_RIDE) or of(_PEDAL_HAT)
+    if has_claps:
+        clap = [(step, velocity) for step, note, velocity in hits if note == _HAND_CLAP]
+    else:
+        clap = [(s, v) for s, v in of(_CLAP_PROXY) if v >= CLAP_PROXY_VELOCITY]
+    return (
+        track(of(_KICK)),
+        track(of(_SNARE)),
+        track(time_line),
+        track(of(_OPEN_HAT)),
+        track(clap),
+    )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MidiFile:
+    path: Path
+    name: str
+    style: str
+
+
+def find_midi(folder: Path, split: str | None = None, beats_only: bool = True) -> list[MidiFile]:
+    """The MIDI files to read from a folder, chosen through its ``info.csv`` when it has one.
+
+    With GMD's ``info.csv`` only 4/4 *beat* files are taken (fills are one-bar
+    gestures, not grooves: generation.md's figures are on beat bars) and,
+    when ``split`` is given, only that split. Without it every ``*.mid`` /
+    ``*.midi`` below the folder is read.
+    """
+    info = folder / "info.csv"
+    if not info.exists():
+        if split is not None:
+            raise ValueError(f"{folder} has no info.csv to take split {split!r} from")
+        found = sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".mid", ".midi"))
+        return [MidiFile(p, str(p.relative_to(folder)), "") for p in found]
+    files = []
+    with info.open(newline="") as f:
+        for row in csv.DictReader(f):
+            if beats_only and row.get("beat_type", "beat") != "beat":
+                continue
+            if row.get("time_signature", "4-4") != "4-4":
+                continue
+            if split is not None and row.get("split") != split:
+                continue
+            path = folder / row["midi_filename"]
+            if path.exists():
+                files.append(MidiFile(path, row["midi_filename"], row.get("style", "")))
+    return files
+
+
+def read_file(file: MidiFile) -> Song | None:
+    """:func:`read_song` for a pool worker: an unreadable or non-4/4 file is logged, gives None."""
+    try:
+        song = read_song(file.path, file.name, file.style)
+    except (OSError, ValueError, EOFError) as error:
+        log.warning("skipping unreadable MIDI file %s: %s", file.path, error)
+        return None
+    if song is None:
+        log.info("skipping %s: not in 4/4", file.path)
+    return song

@@ -1,0 +1,158 @@
+"""The prior store: one SQLite file, written and read through apsw.
+
+Schema (``meta.schema`` = 1)::
+
+    meta(key TEXT PRIMARY KEY, value TEXT)
+        schema, built_at (ISO time), description (what it was built from),
+        bars, sources
+    sources(id INTEGER PRIMARY KEY, kind TEXT ('midi'|'preset'|'starter'),
+            name TEXT, style TEXT, loops INTEGER)
+        one song, kit pattern chain or starter groove; ``loops`` = 1 when
+        its last bar is followed by its first (a drum-machine pattern)
+    bars(source_id INTEGER REFERENCES sources, position INTEGER,
+         kick, kick_accents, snare, snare_accents, hihat, hihat_accents,
+         openhat, openhat_accents, clap, clap_accents INTEGER,
+         PRIMARY KEY (source_id, position))
+        one bar of 16 steps: each track's hits and accents as bit masks
+        (bit i = step i, 0-based, the 2021 original's ``pid``); NULL when the
+        source has no such instrument. Bars of a source at consecutive
+        positions were played one after the other.
+
+The raw bars are kept rather than a probability table so that any
+conditioning -- one basis track, several, or the previous bar -- is answered
+from the same data, and so that a store stays small (GMD train: ~1 MB).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import apsw
+
+from ._corpus import Corpus, Source
+from ._patterns import TRACKS, Bar
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = f"""
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources(
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('midi', 'preset', 'starter')),
+    name TEXT NOT NULL,
+    style TEXT NOT NULL DEFAULT '',
+    loops INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE bars(
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    position INTEGER NOT NULL,
+    {", ".join(f"{t} INTEGER, {t}_accents INTEGER" for t in TRACKS)},
+    PRIMARY KEY (source_id, position)
+) WITHOUT ROWID;
+"""
+
+
+class StoreError(Exception):
+    """The file is not a usable prior store (missing, corrupt or of another schema)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Store:
+    """Everything the generator needs, loaded into memory."""
+
+    corpus: Corpus
+    meta: dict[str, str]
+
+
+def default_path() -> Path:
+    """``$XDG_CACHE_HOME/supertonic/priors.sqlite`` (``~/.cache`` when unset)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "supertonic" / "priors.sqlite"
+
+
+def write(path: Path, sources: Iterable[Source], description: str) -> None:
+    """Write a complete store to ``path`` atomically (a temporary file, then a rename).
+
+    A reader therefore never sees half a store, and a build that fails leaves
+    any earlier store in place.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    db = apsw.Connection(str(partial))
+    try:
+        with db:
+            db.execute(_SCHEMA)
+            n_sources = n_bars = 0
+            for source_id, source in enumerate(sources, start=1):
+                db.execute(
+                    "INSERT INTO sources VALUES (?, ?, ?, ?, ?)",
+                    (source_id, source.kind, source.name, source.style, int(source.loops)),
+                )
+                db.executemany(
+                    f"INSERT INTO bars VALUES (?, ?{', ?, ?' * len(TRACKS)})",
+                    (
+                        (source_id, position, *_columns(tracks))
+                        for position, tracks in sorted(source.bars.items())
+                    ),
+                )
+                n_sources += 1
+                n_bars += len(source.bars)
+            meta = {
+                "schema": SCHEMA_VERSION,
+                "built_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                "description": description,
+                "bars": str(n_bars),
+                "sources": str(n_sources),
+            }
+            db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+    finally:
+        db.close()
+    partial.replace(path)
+
+
+def _columns(tracks: tuple[Bar | None, ...]) -> list[int | None]:
+    columns: list[int | None] = []
+    for bar in tracks:
+        columns += [None, None] if bar is None else [bar.hits, bar.accents]
+    return columns
+
+
+def read(path: Path) -> Store:
+    """Load a store, raising :class:`StoreError` for anything that is not a good one."""
+    if not path.is_file():
+        raise StoreError(f"no prior store at {path}")
+    try:
+        db = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)
+        try:
+            return _read(db)
+        finally:
+            db.close()
+    except apsw.Error as error:
+        raise StoreError(f"{path} is not a readable prior store: {error}") from error
+
+
+def _read(db: apsw.Connection) -> Store:
+    if db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+        raise StoreError("the database fails SQLite's integrity check")
+    meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    if meta.get("schema") != SCHEMA_VERSION:
+        raise StoreError(f"schema {meta.get('schema')!r}, expected {SCHEMA_VERSION}")
+    columns = ", ".join(f"{t}, {t}_accents" for t in TRACKS)
+    sources: dict[int, Source] = {}
+    for source_id, loops, position, *values in db.execute(
+        f"SELECT b.source_id, s.loops, b.position, {columns} FROM bars b "
+        "JOIN sources s ON s.id = b.source_id"
+    ):
+        source = sources.setdefault(source_id, Source("", "", "", {}, bool(loops)))
+        source.bars[position] = tuple(
+            None if h is None else Bar(h, a) for h, a in zip(values[::2], values[1::2], strict=True)
+        )
+    if not sources:
+        raise StoreError("the store holds no bars")
+    corpus = Corpus.from_sources(sources.values())
+    return Store(corpus, meta)

@@ -1,0 +1,70 @@
+"""The generator's worker process: msgpack requests in on stdin, results out on stdout.
+
+Generating takes a fraction of a millisecond, but loading a store (or
+rebuilding a broken one) takes longer and numpy can hold the GIL; in its own
+process none of it can delay the trio thread that times the music. The
+worker answers one request at a time in arrival order; queueing and
+superseding happen in the client (``_client``), which sends the next request
+only when the previous answer is back. Its first frame is
+``{"ready": description}`` once the store is loaded.
+
+Run as ``python -m actors.generator._worker STORE``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import msgpack
+
+from actors.messages import GenerateResult
+
+from ._build import open_store
+from ._generate import Generator
+from ._messages import pack, request_from
+
+log = logging.getLogger(__name__)
+
+
+def serve(store_path: Path, incoming: int, outgoing: int) -> None:
+    """Answer requests read from file descriptor ``incoming`` until it closes."""
+    store = open_store(store_path)
+    generator = Generator(store)
+    generator.warm()
+    _write(outgoing, msgpack.packb({"ready": store.meta.get("description", "")}))
+    unpacker = msgpack.Unpacker(raw=False)
+    while chunk := os.read(incoming, 1 << 16):
+        unpacker.feed(chunk)
+        for values in unpacker:
+            try:
+                request = request_from(values)
+            except (TypeError, ValueError) as error:
+                log.error("malformed request %r: %s", values, error)
+                request_id = values[-1] if isinstance(values, list) and values else 0
+                result = GenerateResult(request_id, -1, (), (), f"malformed request: {error}")
+            else:
+                result = generator.generate(request)
+            _write(outgoing, pack(result))
+
+
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        format="supertonic generator worker: %(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+    (path,) = sys.argv[1:]
+    serve(Path(path), sys.stdin.fileno(), sys.stdout.fileno())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,322 @@
+"""``supertonic generate`` and ``supertonic priors``: the generator from the command line.
+
+These run the generator in-process (a one-shot command has no music to keep
+in time); the running machine uses the worker process of ``_client``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import urllib.request
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from actors.messages import DEFAULT_SURPRISE, GenerateRequest, GenerateResult
+
+from . import _build, _eval, _store
+from ._corpus import Corpus
+from ._generate import Generator
+from ._patterns import TRACKS, track_index
+from ._progress import progress
+
+log = logging.getLogger(__name__)
+
+GMD_URL = "https://storage.googleapis.com/magentadata/datasets/groove/groove-v1.0.0-midionly.zip"
+"""Magenta's Groove MIDI Dataset, MIDI only (CC BY 4.0; Gillick et al., ICML 2019)."""
+
+
+def register_commands(sub: argparse._SubParsersAction) -> None:
+    generate = sub.add_parser(
+        "generate",
+        help="generate a track's pattern from other tracks' patterns",
+        description="Generate patterns for one track from others. A basis instrument equal "
+        "to --instrument generates steps 17-32 from its 16-step --basis.",
+    )
+    one = generate.add_argument_group("one request")
+    one.add_argument("--instrument", choices=TRACKS, help="the track to generate")
+    one.add_argument(
+        "--basis-instrument",
+        action="append",
+        choices=TRACKS,
+        default=[],
+        help="a track to generate from (repeat with --basis for several)",
+    )
+    one.add_argument("--basis", action="append", default=[], help="its pattern: 16 or 32 of - x X")
+    one.add_argument("--current", default="", help="the track's pattern now, never answered")
+    one.add_argument("--n", type=int, default=1, help="how many patterns (default 1)")
+    one.add_argument("--seed", type=int, help="same seed, same answer")
+    one.add_argument(
+        "--surprise",
+        type=float,
+        default=DEFAULT_SURPRISE,
+        help=f"0 predictable ... 1 adventurous (default {DEFAULT_SURPRISE})",
+    )
+    one.add_argument(
+        "--complexity", type=float, help="0 plain ... 1 most syncopated (Toussaint + LHL)"
+    )
+    one.add_argument("--json", action="store_true", help="answer as one JSON object")
+    one.add_argument("--probs", action="store_true", help="also give per-step hit probabilities")
+    generate.add_argument(
+        "--batch",
+        type=Path,
+        help="a JSONL file of requests (fields as the options, with underscores); "
+        "one JSON answer per line",
+    )
+    generate.add_argument("--db", type=Path, help="prior store (default: the user cache)")
+    generate.set_defaults(func=_generate_command)
+
+    priors = sub.add_parser("priors", help="build, fetch, inspect and evaluate prior stores")
+    actions = priors.add_subparsers(dest="priors_command", required=True, metavar="ACTION")
+
+    build = actions.add_parser("build", help="build a store from MIDI, presets or the starter")
+    build.add_argument("--midi", type=Path, help="a folder of drum MIDI files (or GMD)")
+    build.add_argument(
+        "--split", help="with GMD's info.csv: only this split (train, validation, test)"
+    )
+    build.add_argument("--presets", type=Path, help="a folder of .mtpreset / .mtpg files")
+    build.add_argument("--starter", action="store_true", help="the corpus shipped with supertonic")
+    build.add_argument("--out", type=Path, required=True, help="the store to write")
+    build.set_defaults(func=_build_command)
+
+    fetch = actions.add_parser("fetch", help="download the Groove MIDI Dataset and build from it")
+    fetch.add_argument("--url", default=GMD_URL, help="where to get the zip (file:// works)")
+    fetch.add_argument("--out", type=Path, help="the store to write (default: the user cache)")
+    fetch.set_defaults(func=_fetch_command)
+
+    info = actions.add_parser("info", help="describe a store")
+    info.add_argument("--db", type=Path, help="prior store (default: the user cache)")
+    info.set_defaults(func=_info_command)
+
+    evaluate = actions.add_parser("eval", help="score a store on held-out MIDI bars")
+    evaluate.add_argument("--midi", type=Path, required=True, help="a folder of drum MIDI files")
+    evaluate.add_argument("--split", help="with GMD's info.csv: the held-out split")
+    evaluate.add_argument("--db", type=Path, help="prior store (default: the user cache)")
+    evaluate.add_argument("--json", action="store_true", help="one JSON object per track pair")
+    evaluate.set_defaults(func=_eval_command)
+
+
+# --- generate ---------------------------------------------------------------------------
+
+
+def _generate_command(args: argparse.Namespace) -> int:
+    generator = Generator(_build.open_store(args.db or _store.default_path()))
+    if args.batch is not None:
+        return _batch(generator, args.batch)
+    if args.instrument is None:
+        print("generate: give --instrument and --basis(-instrument), or --batch", file=sys.stderr)
+        return 2
+    fields = {
+        "instrument": args.instrument,
+        "basis_instrument": args.basis_instrument,
+        "basis": args.basis,
+        "current": args.current,
+        "n": args.n,
+        "seed": args.seed,
+        "surprise": args.surprise,
+        "complexity": args.complexity,
+    }
+    try:
+        result = generator.generate(request_from_fields(fields))
+    except (ValueError, TypeError) as error:
+        result = GenerateResult(0, -1, (), (), str(error))
+    if result.error:
+        print(f"generate: {result.error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(_answer(result, args.probs)))
+        return 0
+    for pattern in result.patterns:
+        print(pattern)
+    if args.probs:
+        print(" ".join(f"{p:.2f}" for p in result.probs))
+    return 0
+
+
+def request_from_fields(fields: dict[str, Any]) -> GenerateRequest:
+    """A request from CLI / JSONL fields; the basis fields may be strings or lists.
+
+    A basis instrument equal to ``instrument`` means "steps 17-32 from this
+    16-step pattern" (a continuation); the others are bases.
+    """
+    names = fields.get("basis_instrument") or []
+    patterns = fields.get("basis") or []
+    names = [names] if isinstance(names, str) else list(names)
+    patterns = [patterns] if isinstance(patterns, str) else list(patterns)
+    if len(names) != len(patterns):
+        raise ValueError("give one basis pattern per basis instrument")
+    unknown = set(fields) - {*_FIELDS, "probs"}
+    if unknown:
+        raise ValueError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    target = track_index(str(fields["instrument"]))
+    bases = [(track_index(name), text) for name, text in zip(names, patterns, strict=True)]
+    own = [text for track, text in bases if track == target]
+    current = fields.get("current") or ""
+    if own:
+        current = own[0]
+    surprise = fields.get("surprise")
+    complexity = fields.get("complexity")
+    return GenerateRequest(
+        target=target,
+        bases=tuple((t, p) for t, p in bases if t != target),
+        current=current,
+        continuation=bool(own),
+        n=int(fields.get("n") or 1),
+        seed=None if fields.get("seed") is None else int(fields["seed"]),
+        surprise=DEFAULT_SURPRISE if surprise is None else float(surprise),
+        complexity=None if complexity is None else float(complexity),
+    )
+
+
+_FIELDS = (
+    "instrument",
+    "basis_instrument",
+    "basis",
+    "current",
+    "n",
+    "seed",
+    "surprise",
+    "complexity",
+)
+
+
+def _batch(generator: Generator, path: Path) -> int:
+    """Answer each JSON line in order; a bad line gets ``{"error": ...}``, not an abort."""
+    failures = 0
+    with path.open() as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                fields = json.loads(line)
+                if not isinstance(fields, dict):
+                    raise ValueError("each line must be a JSON object")
+                result = generator.generate(request_from_fields(fields))
+            except (ValueError, TypeError, KeyError) as error:
+                result = GenerateResult(0, -1, (), (), f"line {number}: {error}")
+            if result.error:
+                failures += 1
+                print(json.dumps({"error": result.error}), flush=True)
+            else:
+                print(json.dumps(_answer(result, bool(fields.get("probs")))), flush=True)
+    return 1 if failures else 0
+
+
+def _answer(result: GenerateResult, probs: bool) -> dict[str, Any]:
+    answer: dict[str, Any] = {"patterns": list(result.patterns)}
+    if probs:
+        answer["probs"] = [round(p, 4) for p in result.probs]
+    return answer
+
+
+# --- priors -------------------------------------------------------------------------------
+
+
+def _build_command(args: argparse.Namespace) -> int:
+    if not (args.midi or args.presets or args.starter):
+        print("priors build: give --midi, --presets and/or --starter", file=sys.stderr)
+        return 2
+    sources = []
+    described = []
+    try:
+        if args.midi:
+            sources += _build.midi_sources(args.midi, args.split)
+            described.append(f"MIDI {args.midi}" + (f" ({args.split})" if args.split else ""))
+        if args.presets:
+            sources += _build.preset_sources(args.presets)
+            described.append(f"presets {args.presets}")
+        if args.starter:
+            sources += _build.starter_sources()
+            described.append("starter corpus")
+        _build.build(args.out, sources, " + ".join(described))
+    except ValueError as error:
+        print(f"priors build: {error}", file=sys.stderr)
+        return 1
+    print(f"built {args.out}: {sum(len(s.bars) for s in sources)} bars")
+    return 0
+
+
+def _fetch_command(args: argparse.Namespace) -> int:
+    out = args.out or _store.default_path()
+    with tempfile.TemporaryDirectory(prefix="supertonic-gmd-") as scratch:
+        archive = Path(scratch) / "gmd.zip"
+        try:
+            _download(args.url, archive)
+            with zipfile.ZipFile(archive) as zipped:
+                zipped.extractall(scratch)
+        except (OSError, zipfile.BadZipFile) as error:
+            print(f"priors fetch: cannot get {args.url}: {error}", file=sys.stderr)
+            return 1
+        infos = sorted(Path(scratch).rglob("info.csv"))
+        folder = infos[0].parent if infos else Path(scratch)
+        try:
+            sources = _build.midi_sources(folder)
+        except ValueError as error:
+            print(f"priors fetch: {error}", file=sys.stderr)
+            return 1
+        _build.build(out, sources, f"Groove MIDI Dataset from {args.url}")
+    print(f"built {out}: {sum(len(s.bars) for s in sources)} bars")
+    return 0
+
+
+def _download(url: str, target: Path) -> None:
+    with urllib.request.urlopen(url, timeout=60) as response, target.open("wb") as f:
+        total = int(response.headers.get("Content-Length") or 0)
+        chunk = 1 << 20
+
+        def chunks() -> Any:
+            while block := response.read(chunk):
+                yield block
+
+        blocks = chunks()
+        if total:
+            blocks = progress(blocks, -(-total // chunk), "downloading (MB)")
+        for block in blocks:
+            f.write(block)
+
+
+def _info_command(args: argparse.Namespace) -> int:
+    path = args.db or _store.default_path()
+    try:
+        store = _store.read(path)
+    except _store.StoreError as error:
+        print(f"priors info: {error}", file=sys.stderr)
+        return 1
+    print(f"store:       {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    for key in ("description", "built_at", "sources", "bars"):
+        print(f"{key + ':':<12} {store.meta.get(key, '?')}")
+    known = (store.corpus.hits >= 0).sum(0)
+    print("bars/track:  " + ", ".join(f"{t} {k}" for t, k in zip(TRACKS, known, strict=True)))
+    return 0
+
+
+def _eval_command(args: argparse.Namespace) -> int:
+    generator = Generator(_build.open_store(args.db or _store.default_path()))
+    try:
+        corpus = Corpus.from_sources(_build.midi_sources(args.midi, args.split))
+    except ValueError as error:
+        print(f"priors eval: {error}", file=sys.stderr)
+        return 1
+    scores = _eval.score_all(generator, corpus)
+    if args.json:
+        for s in scores:
+            print(json.dumps({"basis": TRACKS[s.basis], "target": TRACKS[s.target], **_row(s)}))
+        return 0
+    print(f"{'basis -> target':<20} {'bars':>6} {'NLL bits':>9} {'F1':>6} {'no result':>10}")
+    for s in scores:
+        pair = f"{TRACKS[s.basis]} -> {TRACKS[s.target]}"
+        print(f"{pair:<20} {s.bars:>6} {s.nll:>9.3f} {s.f1:>6.3f} {s.no_result:>10.1%}")
+    return 0
+
+
+def _row(score: _eval.PairScore) -> dict[str, Any]:
+    return {
+        "bars": score.bars,
+        "nll": round(score.nll, 4),
+        "f1": round(score.f1, 4),
+        "no_result": score.no_result,
+    }

@@ -1,0 +1,122 @@
+"""The worker process and its trio client: round trips, request ids, superseding, failures."""
+
+import logging
+import os
+import signal
+
+import pytest
+import trio
+import trio.testing
+
+from actors.generator import (
+    GenerateRequest,
+    GeneratorError,
+    Superseded,
+    open_generator,
+)
+from actors.generator._build import build_starter
+from actors.generator._queue import LatestPerKey
+
+KICK, SNARE, HIHAT = 0, 1, 2
+BASIS = ((KICK, "X-------x-x-----"),)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("priors") / "starter.sqlite"
+    build_starter(path)
+    return path
+
+
+def test_queue_keeps_one_per_key_and_newest_goes_to_the_back():
+    queue: LatestPerKey[str] = LatestPerKey()
+    assert queue.put(1, "snare a") is None
+    assert queue.put(0, "kick a") is None
+    assert queue.put(1, "snare b") == "snare a"
+    assert len(queue) == 2
+    assert queue.pop() == "kick a"
+    assert not queue.discard(1, "snare a")
+    assert queue.discard(1, "snare b")
+    with pytest.raises(IndexError):
+        queue.pop()
+
+
+async def test_round_trip_assigns_increasing_request_ids(store):
+    async with open_generator(store) as client:
+        assert client.description == "starter corpus"
+        first = await client.request(GenerateRequest(SNARE, BASIS, n=3, seed=1))
+        second = await client.request(GenerateRequest(HIHAT, BASIS, n=1, seed=1))
+        assert (first.request_id, first.target) == (1, SNARE) and len(first.patterns) == 3
+        assert (second.request_id, second.target) == (2, HIHAT)
+        again = await client.request(GenerateRequest(SNARE, BASIS, n=3, seed=1))
+        assert again.patterns == first.patterns and again.request_id == 3
+
+
+async def test_a_queued_request_is_superseded_by_a_newer_one_for_the_same_track(store):
+    async with open_generator(store) as client:
+        await client.request(GenerateRequest(SNARE, BASIS, seed=0))  # the worker is up
+        outcomes = {}
+
+        async def ask(name, request):
+            try:
+                outcomes[name] = await client.request(request)
+            except Superseded as error:
+                outcomes[name] = error
+
+        # Freeze the worker so that what follows the first request stays queued.
+        os.kill(client._process.pid, signal.SIGSTOP)
+        try:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(ask, "in flight", GenerateRequest(SNARE, BASIS, seed=1))
+                await trio.testing.wait_all_tasks_blocked()
+                nursery.start_soon(ask, "old snare", GenerateRequest(SNARE, BASIS, seed=2))
+                await trio.testing.wait_all_tasks_blocked()
+                nursery.start_soon(ask, "hat", GenerateRequest(HIHAT, BASIS, seed=3))
+                await trio.testing.wait_all_tasks_blocked()
+                nursery.start_soon(ask, "new snare", GenerateRequest(SNARE, BASIS, seed=4))
+                await trio.testing.wait_all_tasks_blocked()
+                assert isinstance(outcomes["old snare"], Superseded)
+                os.kill(client._process.pid, signal.SIGCONT)
+        finally:
+            os.kill(client._process.pid, signal.SIGCONT)
+        answered = {name: r.request_id for name, r in outcomes.items() if name != "old snare"}
+        # In order of sending: the one in flight, then the hat, then the newest snare.
+        assert answered["in flight"] < answered["hat"] < answered["new snare"]
+
+
+async def test_an_invalid_request_raises_and_the_worker_carries_on(store):
+    async with open_generator(store) as client:
+        with pytest.raises(GeneratorError, match="16 or 32"):
+            await client.request(GenerateRequest(SNARE, ((KICK, "x--"),)))
+        result = await client.request(GenerateRequest(SNARE, BASIS))
+        assert result.patterns
+
+
+async def test_a_dead_worker_fails_requests_instead_of_hanging(store):
+    async with open_generator(store) as client:
+        client._process.kill()
+        with trio.fail_after(5), pytest.raises(GeneratorError):
+            for _ in range(10):  # the first may already be on its way
+                await client.request(GenerateRequest(SNARE, BASIS))
+
+
+async def test_worker_rebuilds_a_corrupt_store_and_says_so(tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    path = tmp_path / "priors.sqlite"
+    path.write_bytes(b"\0garbage" * 64)
+    async with open_generator(path) as client:
+        result = await client.request(GenerateRequest(SNARE, BASIS))
+    assert result.patterns
+    assert "unusable" in caplog.text  # the worker's message, through the log
+    assert (tmp_path / "priors.sqlite.corrupt").exists()
+
+
+async def test_replies_are_fast_through_the_worker(store):
+    async with open_generator(store) as client:
+        times = []
+        for seed in range(200):
+            start = trio.current_time()
+            await client.request(GenerateRequest(SNARE, BASIS, seed=seed))
+            times.append(trio.current_time() - start)
+    times.sort()
+    assert times[100] < 0.005  # generous for a shared CI machine; the benchmark reports p50/p99
