@@ -298,6 +298,14 @@ class SaveSession(Message):
     path: str
 
 
+@_message(58)
+@dataclasses.dataclass(frozen=True, slots=True)
+class LoadSession(Message):
+    """Replace the whole session with a saved one (a damaged file changes nothing)."""
+
+    path: str
+
+
 @_message(57)
 @dataclasses.dataclass(frozen=True, slots=True)
 class Generate(Message):

@@ -5,12 +5,19 @@ Prints onset error in samples (max, p99) at 300 BPM with all five tracks on ever
 and the Python process's CPU (% of one core) and peak RSS while playing.
 Targets: max error <= 1 sample, 0 late bundles, CPU <= 3 %, RSS <= 80 MB.
 
-    .venv/bin/python benchmarks/timing.py [--seconds 30] [--lookahead-ms 50]
+With ``--storm RATE`` the machine runs with its OSC surface and a client sends
+``/supertonic/generate`` RATE times a second for the whole run, for the open hat
+and clap (muted, so their new patterns are generated, stored and sent to the
+sequencer but not heard); the three other tracks are measured. The figures
+should not move: generation runs in a worker process, never on the timing path.
+
+    .venv/bin/python benchmarks/timing.py [--seconds 30] [--lookahead-ms 50] [--storm 50]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import resource
 import sys
 import tempfile
@@ -19,9 +26,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+from pythonosc.udp_client import SimpleUDPClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from actors.engine_bridge._server import free_udp_port
 from actors.session import Session
 from tests.live import click_config, onset_errors, play, private_jack
 
@@ -31,11 +40,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--bpm", type=float, default=300.0)
     parser.add_argument("--lookahead-ms", type=float, default=50.0)
+    parser.add_argument("--storm", type=float, metavar="RATE",
+                        help="generation requests per second during the run")
     args = parser.parse_args()
     session = Session(tempo=args.bpm).with_patterns({i: "x" for i in range(5)})
+    if args.storm:
+        session = session.with_track(3, mute=True).with_track(4, mute=True)
     with tempfile.TemporaryDirectory() as tmp, private_jack():
         wav = Path(tmp) / "timing.wav"
         config = click_config(session, wav, args.seconds, args.lookahead_ms / 1000)
+        sent: list[int] = []
+        if args.storm:
+            port = free_udp_port()
+            config = dataclasses.replace(config, ui="osc", osc_address=("127.0.0.1", port),
+                                         priors=Path(tmp) / "priors.sqlite")
+            threading.Thread(target=storm, args=(port, args.storm, args.seconds, sent),
+                             daemon=True).start()
         samples: list[tuple[float, float]] = []
 
         def sample_cpu() -> None:
@@ -56,6 +76,9 @@ def main() -> None:
     cpu = (c1 - c0) / (t1 - t0)
     margins = np.array(report.margins) * 1000
     print(f"tempo                  {args.bpm:g} BPM, 5 tracks on every 16th, {args.seconds:g} s")
+    if args.storm:
+        print(f"generation storm       {len(sent)} requests at {args.storm:g}/s "
+              "(open hat and clap, muted; 3 tracks measured)")
     print(f"onsets measured        {every.size}")
     print(f"onset error max        {every.max():.2f} samples  (target <= 1)")
     print(f"onset error p99        {np.percentile(every, 99):.2f} samples")
@@ -66,6 +89,21 @@ def main() -> None:
           f"(time tag minus send time)")
     print(f"python CPU             {100 * cpu:.2f} % of one core while playing  (target <= 3)")
     print(f"peak RSS               {after.ru_maxrss / 1024:.1f} MB  (target <= 80)")
+
+
+def storm(port: int, rate: float, seconds: float, sent: list[int]) -> None:
+    """Start the transport over OSC, then ask for generations at ``rate`` per second."""
+    client = SimpleUDPClient("127.0.0.1", port)
+    time.sleep(2.0)  # the machine's start-up
+    client.send_message("/supertonic/start", [])
+    end = time.monotonic() + seconds - 2.0
+    next_at = time.monotonic()
+    while next_at < end:
+        track = "openhat" if len(sent) % 2 else "clap"
+        client.send_message("/supertonic/generate", [track, int(len(sent) % 3 == 0)])
+        sent.append(1)
+        next_at += 1.0 / rate
+        time.sleep(max(0.0, next_at - time.monotonic()))
 
 
 if __name__ == "__main__":

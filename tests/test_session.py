@@ -10,9 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+import trio
 
 from actors import kit as kits
+from actors.mesh import mailbox
 from actors.messages import (
+    LoadSession,
     SetBasis,
     SetChoke,
     SetLowpass,
@@ -32,6 +35,7 @@ from actors.session import (
     full_state,
     load_session,
     save_session,
+    session_actor,
     session_from_json,
 )
 
@@ -153,6 +157,36 @@ def test_full_state_gives_every_actor_every_track():
 def test_default_kit_is_the_shipped_preset():
     drums = kits.kit_tracks(kits.load_kit(DEFAULT_KIT))
     assert default_session().track(3).patches[0] == drums[3]
+
+
+async def test_loading_a_file_replaces_the_whole_session_and_tells_everyone(tmp_path):
+    target = default_session().with_tempo(97.5).with_patterns({0: "x---" * 8})
+    target = target.with_track(2, morph=0.7, choke=True)
+    good = tmp_path / "set.json"
+    save_session(target, good)
+    damaged = tmp_path / "bad.json"
+    damaged.write_text("{")
+    commands, inbox = mailbox()
+    sinks = {t: mailbox() for t in (To.CLOCK, To.SEQUENCER, To.BRIDGE)}
+    core = SessionCore(default_session().with_tempo(150))
+    got = []
+
+    async def drain(box):
+        async for message in box:
+            got.append(message)
+
+    async with trio.open_nursery() as nursery:
+        for _, box in sinks.values():
+            nursery.start_soon(drain, box)
+        await nursery.start(session_actor, inbox, {t: o for t, (o, _) in sinks.items()},
+                            core, None)
+        got.clear()
+        await commands.send(LoadSession(str(damaged)))  # refused: nothing changes
+        await commands.send(LoadSession(str(good)))
+        await commands.aclose()
+    assert core.session == target
+    assert SetTempo(97.5) in got and SetChoke(2, True) in got
+    assert sum(isinstance(m, SetVoice) for m in got) == 5
 
 
 def test_kill_9_while_autosaving_leaves_a_loadable_file(tmp_path):

@@ -183,6 +183,12 @@ class SessionCore:
         return s, [(To.SEQUENCER, SetPattern(target, s.track(target).pattern)),
                    (To.SURFACES, done)]
 
+    def replace(self, session: Session) -> Routed:
+        """A whole new session (a loaded file): everything is sent again."""
+        self.session = session
+        self._continuations.clear()
+        return full_state(session)
+
     def load_kit(self, kit: kits.Kit, slot: int, pattern: str) -> Routed:
         """A loaded preset into patch slot 0, 1 or both (-1), and maybe its pattern."""
         if slot not in (-1, 0, 1):

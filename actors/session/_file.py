@@ -44,7 +44,9 @@ _KEYS = {"format", "version", "tempo", "swing", "fill_rate", "kit", "basis", "lo
 _TRACK_KEYS = {"pattern", "fills", "mute", "swing", "choke", "morph", "patches"}
 
 
-def session_to_json(session: Session) -> str:
+def session_to_json(session: Session, *, compact: bool = False) -> str:
+    """The file text; ``compact`` drops the indentation, which lets Python's C encoder
+    write it (ten times faster), for the state surfaces receive after each change."""
     document = {
         "format": FORMAT,
         "version": VERSION,
@@ -66,7 +68,8 @@ def session_to_json(session: Session) -> str:
             for name, track in zip(TRACKS, session.tracks, strict=True)
         },
     }
-    return json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    indent = None if compact else 1
+    return json.dumps(document, indent=indent, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def load_session(path: Path) -> Session:

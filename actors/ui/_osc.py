@@ -554,6 +554,8 @@ class _Server:
             now = trio.current_time()
             for target in [t for t, s in self.subscribers.items() if s.expires < now]:
                 del self.subscribers[target]
+            if not self.subscribers:
+                continue  # nobody to tell; a new subscriber is sent everything anyway
             view = self.surface.view
             changes = self.published.changes(state_messages(self.surface, view))
             await self._send_all(changes, list(self.subscribers))

@@ -15,11 +15,10 @@ from pathlib import Path
 import trio
 
 from actors.mesh import Inbox, Outbox
-from actors.messages import Message, SessionState
-from actors.session import SessionError
+from actors.messages import LoadSession, Message, SessionState
 
 from ._controls import Action, Controls, Dest, ListFiles, LoadSessionFile, Send
-from ._files import Places, list_files, read_session_file, session_commands
+from ._files import Places, list_files
 from ._state import View, observe
 
 log = logging.getLogger(__name__)
@@ -78,17 +77,7 @@ class Surface:
         await self._outboxes[dest].send(message)
 
     async def _load(self, path: Path) -> None:
-        try:
-            target = await trio.to_thread.run_sync(read_session_file, path)
-        except (SessionError, OSError, ValueError) as exc:
-            self.controls.notice = f"cannot load: {exc}"
-            log.warning("cannot load a session: %s", exc)
-            return
-        if self.view.session is None:
-            self.controls.notice = "cannot load before the session has started"
-            return
-        commands = session_commands(self.view.session, target)
-        for message in commands:
-            await self._outboxes[Dest.SESSION].send(message)
-        self.controls.notice = f"loaded {path.name} ({len(commands)} changes)"
-        log.info("loaded the session %s: %d changes", path, len(commands))
+        """The session actor loads the file and replaces its state whole: a diff
+        against this surface's view could miss a change not yet shown here."""
+        await self._outboxes[Dest.SESSION].send(LoadSession(str(path)))
+        self.controls.notice = f"loaded {path.name}"
