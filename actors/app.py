@@ -34,6 +34,8 @@ from actors.engine_bridge import (
 from actors.generator import generator_actor
 from actors.mesh import Inbox, Outbox, mailbox
 from actors.messages import TRACKS
+from actors.midi import MidiConfig, midi_actor, midi_config
+from actors.midi import register_options as register_midi_options
 from actors.render import render_session
 from actors.sequencer import SequencerCore, sequencer_actor
 from actors.session import (
@@ -76,6 +78,8 @@ class MachineConfig:
     """Where the surfaces find kits and keep sessions."""
     priors: Path | None = None
     """The generator's store; ``None`` is the default one (built from the starter corpus)."""
+    midi: MidiConfig | None = None
+    """MIDI in and out (JACK MIDI ports); ``None`` leaves MIDI alone."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,6 +118,7 @@ async def run_machine(config: MachineConfig) -> RunReport:
     to_session, session_inbox = mailbox()
     bridge = Bridge(config.bridge, bridge_inbox)
     to_generator, generator_inbox = mailbox()
+    to_midi, midi_inbox = mailbox()
     observers, observed = mailbox()
     session_outboxes = {To.CLOCK: to_clock.clone(), To.SEQUENCER: to_sequencer,
                         To.BRIDGE: to_bridge.clone(), To.GENERATOR: to_generator}
@@ -125,18 +130,27 @@ async def run_machine(config: MachineConfig) -> RunReport:
     async with trio.open_nursery() as nursery:
         await nursery.start(bridge.run)
         async with trio.open_nursery() as producers:
+            midi = config.midi
+            if midi is not None:
+                # first: opening JACK MIDI clients stalls trio's thread for tens of ms
+                await producers.start(guard, "midi", lambda status: midi_actor(
+                    midi, config.bridge.lookahead, to_clock.clone(), midi_inbox,
+                    to_session.clone(), delivery=bridge.jack_delivery, task_status=status))
             producers.start_soon(guard, "clock", lambda _: clock_actor(
                 clock_inbox, steps_out, ClockCore(config.session.tempo)))
+            watchers = observers.clone() if watched else None
+            played = to_midi.clone() if midi is not None else None
             producers.start_soon(guard, "sequencer", lambda _: sequencer_actor(
-                steps_in, sequencer_inbox, to_bridge, SequencerCore(),
-                observers.clone() if watched else None))
+                steps_in, sequencer_inbox, to_bridge, SequencerCore(), watchers, played))
+            answers = to_session.clone()
             producers.start_soon(guard, "generator", lambda _: generator_actor(
-                generator_inbox, to_session.clone(), config.priors))
+                generator_inbox, answers, config.priors))
             # the session sends every track's state before the transport can start
             await producers.start(guard, "session", lambda status: session_actor(
                 session_inbox, session_outboxes, SessionCore(config.session), config.autosave,
                 task_status=status))
             await observers.aclose()  # the clones above are the observers' only senders
+            await to_midi.aclose()
             producers.start_soon(guard, "ui", lambda _: surface())
             producers.start_soon(_stop_on_signal, stop)
             if config.duration is not None:
@@ -158,7 +172,9 @@ def _surface(config: MachineConfig, clock: Outbox, session: Outbox, observed: In
     if config.ui == "osc":
         host, port = config.osc_address
         return lambda: osc_surface(clock, session, observed, host, port, places=config.places)
-    return lambda: headless_ui(clock, session)
+    # a MIDI clock slave waits for its master's start
+    following = config.midi is not None and config.midi.clock == "midi"
+    return lambda: headless_ui(clock, session, start=not following)
 
 
 async def _stop_on_signal(stop: trio.Event) -> None:
@@ -220,6 +236,7 @@ def register_commands(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--headless", action="store_true",
                      help="play without a control surface, starting at once (as --ui headless)")
     register_options(run)
+    register_midi_options(run)
     _add_music_options(run)
     run.add_argument("--duration", type=float, metavar="SECONDS",
                      help="play this long, let the last hits ring, then exit 0")
@@ -311,6 +328,7 @@ def run_command(args: argparse.Namespace) -> int:
         osc_address=(args.osc_host, args.osc_port),
         places=places_from_options(args),
         priors=args.priors,
+        midi=midi_config(args),
     )
     try:
         return trio.run(run_machine, config).exit_code

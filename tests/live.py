@@ -30,10 +30,12 @@ needs_supercollider = pytest.mark.skipif(
 
 
 @contextmanager
-def private_jack(start: bool = True) -> Iterator[str]:
+def private_jack(start: bool = True, period: int = JACK_PERIOD) -> Iterator[str]:
     """A JACK server of our own name, so tests never meet another JACK user.
 
     With ``start=False`` only the name is set, and whoever plays must start it.
+    ``period`` is in frames; keep it a whole number of microseconds at 48 kHz (a
+    multiple of 48) or the dummy driver's clock runs off its nominal rate.
     """
     name = f"supertonic-test-{uuid.uuid4().hex[:8]}"
     previous = os.environ.get("JACK_DEFAULT_SERVER")
@@ -42,7 +44,7 @@ def private_jack(start: bool = True) -> Iterator[str]:
     try:
         if start:
             process = subprocess.Popen(
-                ["jackd", "-R", "-d", "dummy", "-r", "48000", "-p", str(JACK_PERIOD)],
+                ["jackd", "-R", "-d", "dummy", "-r", "48000", "-p", str(period)],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )

@@ -15,6 +15,9 @@ import trio
 from actors import kit as kits
 from actors.mesh import mailbox
 from actors.messages import (
+    BasisCaptured,
+    Generate,
+    GenerateResult,
     LoadSession,
     SetBasis,
     SetChoke,
@@ -134,6 +137,31 @@ def test_core_routes_commands_and_refuses_bad_ones():
         with pytest.raises(ValueError):
             core.apply(bad)
     assert core.session == before
+
+
+def test_a_captured_bar_becomes_the_basis_and_generation_uses_it():
+    core = SessionCore(default_session())
+    routed = core.apply(BasisCaptured(0, "X--x--x-X-------"))
+    assert core.session.basis == 0
+    assert routed == [(To.SEQUENCER, SetPattern(0, "X--x--x-X-------" * 2))]
+    routed = core.apply(Generate(1, False))
+    request = next(m for t, m in routed if t is To.GENERATOR)
+    assert request.bases == ((0, "X--x--x-X-------" * 2),)
+    assert request.current == core.session.track(1).pattern
+    answer = GenerateResult(9, 1, ("----X-------X---" * 2,), (0.5,) * 32)
+    (where, pattern), (_, state) = core.apply(answer)
+    assert where is To.SEQUENCER and pattern == SetPattern(1, "----X-------X---" * 2)
+    assert state.probabilities[0] == 0.5
+    assert core.apply(answer) == []  # an answer nobody waits for changes nothing
+
+
+def test_continuation_keeps_steps_1_to_16():
+    core = SessionCore(default_session())
+    first = core.session.track(2).pattern[:16]
+    (_, request), _ = core.apply(Generate(2, True))
+    assert request.continuation and request.bases == ()
+    core.apply(GenerateResult(1, 2, ("x-x-x-x-x-x-xxxx",), (0.25,) * 16))
+    assert core.session.track(2).pattern == first + "x-x-x-x-x-x-xxxx"
 
 
 def test_params_are_clamped_like_a_file_and_morph_interpolates():

@@ -42,7 +42,15 @@ from ._core import (
 from ._link import LinkError, ScsynthLink
 from ._recording import Recording
 from ._requests import Notify, Quit, Status
-from ._server import ScsynthProcess, ServerError, free_udp_port, jack_running, start_jackd
+from ._server import (
+    ScsynthProcess,
+    ServerError,
+    block_size,
+    free_udp_port,
+    jack_period,
+    jack_running,
+    start_jackd,
+)
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +129,8 @@ class Bridge:
         self._grid_shift = 0.0
         self._ring_until = -math.inf
         self._closing = False
+        self.jack: tuple[int, int] | None = None
+        """The local JACK server's (period frames, sample rate), once known."""
         self.dropped_hits = 0
         self.sent_bundles = 0
         self.late_count = 0
@@ -140,6 +150,7 @@ class Bridge:
                     jack_running
                 ):
                     jackd = await start_jackd()
+                self.jack = await trio.to_thread.run_sync(jack_period)
                 await nursery.start(self._serve)
                 task_status.started()
                 await self._forward()
@@ -152,6 +163,11 @@ class Bridge:
                     scope.shield = True
                     await jackd.wait()
                 jackd.kill()
+
+    @property
+    def jack_delivery(self) -> float:
+        """Seconds a JACK MIDI message waits, on average, for the next period."""
+        return self.jack[0] / self.jack[1] / 2 if self.jack else 0.0
 
     def unix_time(self, trio_time: float) -> float:
         """Where a moment of the beat is heard: its wall-clock time plus the lookahead
@@ -266,7 +282,8 @@ class Bridge:
         """Start (or reach) a server and prepare it until it can place hits exactly."""
         process = None
         if self.config.server is None:
-            process = self._process = ScsynthProcess(free_udp_port())
+            process = self._process = ScsynthProcess(
+                free_udp_port(), block_size(self.jack[0] if self.jack else None))
             await process.start(nursery)
             nursery.start_soon(self._count_late, process)
             host, port = "127.0.0.1", process.port

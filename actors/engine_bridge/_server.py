@@ -7,6 +7,7 @@ lines are read continuously, passed to the log and counted.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import shutil
@@ -62,6 +63,24 @@ def jack_running() -> bool:
     return result.returncode == 0
 
 
+def jack_period() -> tuple[int, int] | None:
+    """The running JACK server's (period in frames, sample rate), if it answers."""
+    try:
+        frames, rate = (
+            subprocess.run([tool], capture_output=True, text=True, env=_jack_env(),
+                           timeout=5, check=True).stdout.split()[0]
+            for tool in ("jack_bufsize", "jack_samplerate")
+        )
+        return int(frames), int(rate)
+    except (OSError, subprocess.SubprocessError, IndexError, ValueError):
+        return None
+
+
+def block_size(period: int | None) -> int:
+    """scsynth computes whole blocks per JACK period, so its block must divide it."""
+    return math.gcd(period, 64) if period else 64
+
+
 def has_sound_card() -> bool:
     cards = Path("/proc/asound/cards")
     return cards.exists() and "no soundcards" not in cards.read_text() and bool(
@@ -94,15 +113,17 @@ async def start_jackd() -> trio.Process:
 class ScsynthProcess:
     """One scsynth child: started, watched line by line, quit or killed."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, block: int = 64) -> None:
         self.port = port
+        self.block = block
         self.late_count = 0
         self.process: trio.Process | None = None
 
     def command(self) -> list[str]:
         return [
             find_scsynth(), "-u", str(self.port), "-B", "127.0.0.1", "-i", "0", "-o", "2",
-            "-R", "0", "-l", "1", "-z", "64", "-a", "1024", "-m", "32768", "-D", "0", "-L",
+            "-R", "0", "-l", "1", "-z", str(self.block), "-a", "1024", "-m", "32768", "-D", "0",
+            "-L",
         ]
 
     async def start(self, nursery: trio.Nursery) -> None:

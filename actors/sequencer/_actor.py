@@ -15,10 +15,13 @@ log = logging.getLogger(__name__)
 
 
 async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: SequencerCore,
-                          observers: Outbox | None = None) -> None:
+                          observers: Outbox | None = None, midi: Outbox | None = None
+                          ) -> None:
     """Turn steps into hits. Steps and transport changes are forwarded too: the
     bridge marks recordings by them, and ``observers`` (screens) draw the playhead
-    from them - sent without waiting, so a slow screen never delays a hit.
+    from them - sent without waiting, so a slow screen never delays a hit. ``midi``
+    gets every step, transport change and hit, awaited: a MIDI clock master may
+    not lose a step, and its actor only queues them.
 
     Edits arrive on their own inbox so that a burst of edits can never queue
     ahead of a step that is due.
@@ -27,16 +30,21 @@ async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: Sequenc
         nursery.start_soon(_apply_edits, edits, core)
         async for message in steps:
             await out.send(message)
+            if midi is not None:
+                await midi.send(message)
             if observers is not None:
                 observers.send_nowait(message)
             if isinstance(message, Step):
                 for hit in core.hits(message):
                     await out.send(hit)
+                    if midi is not None:
+                        await midi.send(hit)
             elif not isinstance(message, Transport):
                 log.warning("sequencer ignores %r on its step input", message)
         nursery.cancel_scope.cancel()
-        if observers is not None:
-            await observers.aclose()
+        for extra in (observers, midi):
+            if extra is not None:
+                await extra.aclose()
 
 
 async def _apply_edits(edits: Inbox, core: SequencerCore) -> None:

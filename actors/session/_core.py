@@ -15,6 +15,7 @@ from actors import kit as kits
 from actors.clock import check_bpm
 from actors.messages import (
     TRACKS,
+    BasisCaptured,
     Generate,
     GenerateRequest,
     GenerateResult,
@@ -140,6 +141,10 @@ class SessionCore:
                     s, surprise=_unit(surprise, "surprise"),
                     complexity=None if complexity is None else _unit(complexity, "complexity"))
                 routed = []
+            case BasisCaptured(track=t, text=text):
+                # a bar tapped on a pad: it becomes that track's part and the basis
+                s = dataclasses.replace(s.with_track(t, pattern=full_pattern(text)), basis=t)
+                routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]
             case Generate(target=t, continuation=continuation):
                 routed = self._generate(t, continuation)
             case GenerateResult():

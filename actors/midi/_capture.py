@@ -1,0 +1,73 @@
+"""A bar of a player's notes, captured as a track's pattern: a basis to generate from.
+
+A player taps along with what they *hear*, and a step is heard a lookahead
+after its time; so each note is placed on the step whose sound it is nearest
+to. A bar is complete once no later note could still round into it (half a
+step after its last step sounds); each track that was played in it is then
+reported as a 16-step pattern.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+
+from actors.messages import BasisCaptured, Step
+
+from ._notes import NoteMap
+
+STEPS_PER_BAR = 16
+ACCENT_FROM = 96
+"""Velocities from here up are accents (the machine plays hits at 64, accents at 127)."""
+_RECENT_STEPS = 2 * STEPS_PER_BAR
+
+
+class CaptureCore:
+    def __init__(self, notes: tuple[NoteMap, ...], lookahead: float) -> None:
+        self.tracks = {(m.channel, m.note): track for track, m in enumerate(notes)}
+        self.lookahead = lookahead
+        self._steps: collections.deque[Step] = collections.deque(maxlen=_RECENT_STEPS)
+        self._bars: dict[int, dict[int, list[int]]] = {}
+        """bar -> track -> velocity per step of the bar (0: not played)."""
+        self._ends: dict[int, float] = {}
+        """bar -> when it is complete."""
+
+    def step(self, step: Step) -> None:
+        if self._steps and step.index != self._steps[-1].index + 1:
+            # the transport jumped: half-played bars would mix two places in the song
+            self._steps.clear()
+            self._bars.clear()
+            self._ends.clear()
+        self._steps.append(step)
+        if step.index % STEPS_PER_BAR == STEPS_PER_BAR - 1:
+            bar = step.index // STEPS_PER_BAR
+            self._ends[bar] = step.time + self.lookahead + step.duration / 2
+
+    def note(self, time: float, channel: int, note: int, velocity: int) -> None:
+        """A note-on heard at ``time``; notes not mapped to a track are ignored."""
+        track = self.tracks.get((channel, note))
+        if track is None or not self._steps:
+            return
+        last = self._steps[-1]
+        # at slow tempos a note may anticipate a step the clock has not sent yet
+        coming = Step(last.index + 1, last.time + last.duration, last.duration)
+        nearest = min((*self._steps, coming), key=lambda s: abs(time - s.time - self.lookahead))
+        if abs(time - nearest.time - self.lookahead) > nearest.duration / 2:
+            return  # nowhere near a step that sounded: the transport is stopped
+        bar, column = divmod(nearest.index, STEPS_PER_BAR)
+        velocities = self._bars.setdefault(bar, {}).setdefault(track, [0] * STEPS_PER_BAR)
+        velocities[column] = max(velocities[column], velocity)
+
+    def next_time(self) -> float:
+        return min(self._ends.values(), default=math.inf)
+
+    def due(self, now: float) -> list[BasisCaptured]:
+        captured = []
+        for bar in sorted(b for b, end in self._ends.items() if end <= now):
+            del self._ends[bar]
+            for track, velocities in sorted(self._bars.pop(bar, {}).items()):
+                text = "".join(
+                    "-" if v == 0 else "X" if v >= ACCENT_FROM else "x" for v in velocities
+                )
+                captured.append(BasisCaptured(track, text))
+        return captured
