@@ -91,6 +91,8 @@ class RunReport:
     dropped_hits: int
     late: int
     restarts: int
+    clock_jumps: int
+    """JACK xruns that reset scsynth's clock while playing."""
     margins: tuple[float, ...]
     """Seconds each recent hit was sent ahead of its time tag."""
 
@@ -158,9 +160,11 @@ async def run_machine(config: MachineConfig) -> RunReport:
             await stop.wait()
             producers.cancel_scope.cancel()
     report = RunReport(1 if failed else 0, bridge.sent_bundles, bridge.dropped_hits,
-                       bridge.late_count, bridge.restarts, tuple(bridge.margins))
-    log.info("stopped: %d bundles sent, %d hits dropped, %d late, %d server restart(s)",
-             report.sent_bundles, report.dropped_hits, report.late, report.restarts)
+                       bridge.late_count, bridge.restarts, bridge.clock_jumps,
+                       tuple(bridge.margins))
+    log.info("stopped: %d bundles sent, %d hits dropped, %d late, %d server restart(s), "
+             "%d clock jump(s)", report.sent_bundles, report.dropped_hits, report.late,
+             report.restarts, report.clock_jumps)
     return report
 
 

@@ -15,14 +15,15 @@ import time
 
 import numpy as np
 import pytest
+import trio
 
-from actors.app import MachineConfig
+from actors.app import MachineConfig, run_machine
 from actors.engine_bridge import DEFAULT_LOOKAHEAD
-from actors.engine_bridge._server import SAMPLE_RATE
+from actors.engine_bridge._server import JACK_PERIOD, SAMPLE_RATE
 from actors.midi import MidiConfig
 from actors.session import Session
 from tests.audio import click_onsets, read_sidecar, read_wav
-from tests.live import click_config, needs_supercollider, play, private_jack
+from tests.live import XRUN_ATTEMPTS, click_config, needs_supercollider, private_jack
 from tests.test_midi_jack import master_ticks, play_master
 
 pytestmark = [
@@ -35,9 +36,11 @@ pytestmark = [
 
 BPM = 128.0
 BEATS = 16
-PERIOD_FRAMES = 96
-"""2 ms: the issue's MIDI tests run JACK at 64 frames (1.33 ms); the dummy driver keeps
-its nominal rate only for whole microseconds, so the nearest such period is used."""
+PERIOD_FRAMES = JACK_PERIOD
+"""The machine's own 8 ms period (the issue's MIDI tests ran JACK at 64 frames). The
+dummy driver keeps its nominal rate only for whole microseconds, and shorter whole
+periods (2 ms) overran on this two-core host; a MIDI message waits up to a period for
+JACK's next cycle, which the machine corrects by half a period on average."""
 PERIOD = PERIOD_FRAMES / SAMPLE_RATE
 """A MIDI message waits for JACK's next cycle: up to one period late, half on average."""
 
@@ -47,13 +50,18 @@ def test_a_machine_following_a_midi_clock_is_heard_on_the_masters_beat(tmp_path)
     session = Session(tempo=100.0).with_patterns({0: "x---"})  # its own tempo is not used
     delay = 4.0  # the master starts clocking once the machine is up
     duration = delay + (2 + BEATS) * 60 / BPM + 1.5
+    config = dataclasses.replace(
+        click_config(session, wav, duration), midi=MidiConfig(clock="midi")
+    )
     with private_jack(period=PERIOD_FRAMES):
-        master = play_master("e2e-master", BPM, beats_before=2, beats=BEATS, delay=delay)
-        config = dataclasses.replace(
-            click_config(session, wav, duration), midi=MidiConfig(clock="midi")
-        )
-        report = play(config)
-        sent = np.array(master_ticks(master))
+        for _ in range(XRUN_ATTEMPTS):  # as tests.live.play: a take with an xrun is retaken
+            master = play_master("e2e-master", BPM, beats_before=2, beats=BEATS, delay=delay)
+            report = trio.run(run_machine, config)
+            sent = np.array(master_ticks(master))
+            if report.clock_jumps == 0:
+                break
+        else:
+            pytest.fail(f"JACK xruns in all {XRUN_ATTEMPTS} takes")
     unix_minus_perf = time.time() - time.perf_counter()
     # Only the downbeat may be late: a master's start comes without warning, one tick
     # (21 ms here) before its first beat, and the lookahead is longer than that.
