@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 from actors.generator import GenerateRequest, Generator, open_store
+from actors.generator._corpus import Corpus, Source
 from actors.generator._eval import unanswered_bases
-from actors.generator._patterns import complexity_table, parse
+from actors.generator._generate import WORTH
+from actors.generator._patterns import Bar, complexity_table, parse
+from actors.generator._store import Store
 
 KICK, SNARE, HIHAT, OPENHAT, CLAP = range(5)
 
@@ -82,6 +85,46 @@ def test_snare_from_kick_and_hat_differs_from_kick_alone(generator):
     alone = ask(generator, target=SNARE, bases=(kick,), seed=2).probs
     both = ask(generator, target=SNARE, bases=(kick, (HIHAT, "xxXxxxXxxxXxxxXx")), seed=2).probs
     assert max(abs(a - b) for a, b in zip(alone, both, strict=True)) > 0.1
+
+
+def test_the_most_expected_pattern_plays_the_steps_worth_playing(generator):
+    for target, basis in ((SNARE, (KICK, "X-------x-x-----")), (HIHAT, (KICK, "X-x---x---x-----"))):
+        result = ask(generator, target=target, bases=(basis,), surprise=0.0, seed=1)
+        worth = "".join("x" if p > WORTH[target] else "-" for p in result.probs)
+        assert result.patterns[0].replace("X", "x") == worth
+
+
+def _bars(kick: str, snare: str, count: int) -> dict[int, tuple[Bar | None, ...]]:
+    tracks = (parse(kick)[0], parse(snare)[0], Bar(0), Bar(0), Bar(0))
+    return dict.fromkeys(range(count), tracks)
+
+
+def _snare_probs(sources: list[Source], kick: str) -> np.ndarray:
+    generator = Generator(Store(Corpus.from_sources(sources), {}))
+    hits = np.array([parse(kick)[0].hits])
+    return generator.predict(SNARE, {KICK: (hits, np.zeros_like(hits))}).hits[0]
+
+
+def test_one_long_take_does_not_outvote_many_drummers():
+    kick = "x-------x-------"
+    # One take repeats its backbeat 100 times; 25 other one-bar takes play it on 3.
+    long = Source("midi", "long", "", _bars(kick, "----x-------x---", 100))
+    short = [Source("midi", f"s{i}", "", _bars(kick, "--------x-------", 1)) for i in range(25)]
+    probs = _snare_probs([long, *short], kick)
+    # sqrt(100) = 10 votes against 25, where counting bars would give 100 against 25.
+    assert probs[4] == pytest.approx(10 / 35, abs=0.01)
+    assert probs[8] == pytest.approx(25 / 35, abs=0.01)
+
+
+def test_hand_written_grooves_are_sketches_and_played_bars_are_not():
+    def probs(kind):
+        groove = Source(kind, "g", "", _bars("x-------x-------", "----x-------x---", 4), True)
+        return _snare_probs([groove], "x-------x-------")
+
+    played, sketched = probs("midi"), probs("starter")
+    assert played.min() < 0.01 and played.max() > 0.99
+    assert sketched.min() > 0.05 and sketched.max() < 0.95
+    assert sketched[4] > 0.8 and sketched[1] < 0.2
 
 
 def test_surprise_zero_is_steady_and_one_is_adventurous(generator):

@@ -73,11 +73,10 @@ def test_kick_to_snare_sampled_f1_target(gmd):
     assert gmd["scores"][(KICK, SNARE)].f1 >= 0.55
 
 
-@pytest.mark.xfail(strict=True, reason="target not reached: measured 0.727 bits/step")
+@pytest.mark.xfail(strict=True, reason="target not reached: measured 0.722 bits/step")
 def test_kick_to_snare_nll_target(gmd):
     assert gmd["scores"][(KICK, SNARE)].nll <= 0.70
 
 
-@pytest.mark.xfail(strict=True, reason="target not reached: measured F1 0.59")
 def test_kick_to_hihat_sampled_f1_target(gmd):
     assert gmd["scores"][(KICK, HIHAT)].f1 >= 0.62

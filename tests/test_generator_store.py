@@ -59,7 +59,7 @@ def test_midi_bars_map_notes_to_the_five_tracks(tmp_path):
         + steps("x-x-x-x-x-x-x---", 42, 60, early=25)  # played ahead: still snaps to its step
         + steps("--------------x-", 46, 90)
         + steps("----x-------x---", 44, 50)
-        # bar 1: no stick hat, so the ride is the time line (pedal ignored)
+        # bar 1: the ride keeps time over the foot's 2 and 4
         + steps("x---x---x---x---", 51, 70, bar=1)
         + steps("----x-------x---", 44, 50, bar=1)
         # bar 3 (bar 2 is empty): only the pedal keeps time
@@ -75,6 +75,30 @@ def test_midi_bars_map_notes_to_the_five_tracks(tmp_path):
     assert clap == parse("----X-------X---")[0]  # GMD has no claps: the loud backbeat
     assert song.bars[1][2] == parse("x---x---x---x---")[0]
     assert song.bars[3][2] == parse("x---x---x---x---")[0]
+
+
+def test_the_time_line_is_the_cymbal_played_on_most_steps(tmp_path):
+    path = tmp_path / "cymbals.mid"
+    write_midi(
+        path,
+        # bar 0: one stick "chick" on the one while the foot keeps eighths
+        steps("x---------------", 42, 60)
+        + steps("x-x-x-x-x-x-x-x-", 44, 50)
+        # bar 1: a chorus ridden on the crash over the foot's 2 and 4
+        + steps("x-x-x-x-x-x-x-x-", 49, 90, bar=1)
+        + steps("----x-------x---", 44, 50, bar=1)
+        # bar 2: stray stick hats under a ride pattern
+        + steps("-x-----x--------", 42, 40, bar=2)
+        + steps("x-x-x-x-x-x-x-x-", 51, 70, bar=2)
+        # bar 3: a tie goes to the hands, stick hats first
+        + steps("x---x---x---x---", 51, 70, bar=3)
+        + steps("--x---x---x---x-", 42, 60, bar=3),
+    )
+    song = read_song(path)
+    assert song is not None
+    assert [song.bars[b][2] for b in range(4)] == [
+        parse(p)[0] for p in ("x-x-x-x-x-x-x-x-", "x-x-x-x-x-x-x-x-", "x-x-x-x-x-x-x-x-")
+    ] + [parse("--x---x---x---x-")[0]]
 
 
 def test_real_claps_are_used_when_a_file_has_them(tmp_path):
@@ -121,6 +145,7 @@ def test_store_round_trip_keeps_bars_order_and_loops(tmp_path):
         parse(p)[0].hits for p in ("x-------x-------", "x---x---x---x---")
     ]
     assert list(store.corpus.following) == [1, -1]  # a song does not loop
+    assert list(store.corpus.source) == [0, 0] and store.corpus.kinds == ("midi",)
     db = apsw.Connection(str(path))
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == {"meta", "sources", "bars"}

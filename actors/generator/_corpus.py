@@ -4,7 +4,10 @@
 source has no such instrument (a Microtonic kit without a clap): unknown is
 not silence, so such a bar is left out of anything that needs that track.
 ``following[i]`` is the index of the bar played after bar ``i`` (``-1`` for a
-song's last bar; a loop's last bar is followed by its first).
+song's last bar; a loop's last bar is followed by its first); ``source[i]``
+numbers the song, kit chain or groove it came from and ``kinds`` gives each
+source's kind, so that a long take can be kept from outvoting many short ones
+and a hand-written groove weighed otherwise than a played one.
 """
 
 from __future__ import annotations
@@ -40,13 +43,17 @@ class Corpus:
     hits: np.ndarray
     accents: np.ndarray
     following: np.ndarray
+    source: np.ndarray
+    kinds: tuple[str, ...]
 
     def __post_init__(self) -> None:
         n = len(self.hits)
         if self.hits.shape != (n, len(TRACKS)) or self.accents.shape != self.hits.shape:
             raise ValueError("hits and accents must both be (bars, tracks)")
-        if self.following.shape != (n,):
-            raise ValueError("following must have one entry per bar")
+        if self.following.shape != (n,) or self.source.shape != (n,):
+            raise ValueError("following and source must have one entry per bar")
+        if n and self.source.max() >= len(self.kinds):
+            raise ValueError("every source needs a kind")
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -63,13 +70,17 @@ class Corpus:
         hits: list[list[int]] = []
         accents: list[list[int]] = []
         following: list[int] = []
-        for source in sources:
+        origin: list[int] = []
+        kinds: list[str] = []
+        for number, source in enumerate(sources):
+            kinds.append(source.kind)
             start = len(hits)
             positions = sorted(source.bars)
             for k, position in enumerate(positions):
                 tracks = source.bars[position]
                 hits.append([UNKNOWN if b is None else b.hits for b in tracks])
                 accents.append([0 if b is None else b.accents for b in tracks])
+                origin.append(number)
                 if k + 1 < len(positions):
                     following.append(len(hits) if positions[k + 1] == position + 1 else -1)
                 else:
@@ -78,4 +89,6 @@ class Corpus:
             np.array(hits, np.int32).reshape(-1, len(TRACKS)),
             np.array(accents, np.int32).reshape(-1, len(TRACKS)),
             np.array(following, np.int64),
+            np.array(origin, np.int64),
+            tuple(kinds),
         )

@@ -5,22 +5,37 @@ CLI and the tests, and it works on a batch of bars at once (a request is a
 batch of one), so evaluating all 65,536 bases runs the very same code.
 
 Per-step probabilities come from kernel-weighted nearest neighbours: every
-stored bar votes for its target pattern with weight ``exp(-BETA * distance)``,
-the distance being the Hamming distance of the given tracks (an accent
-mismatch counts half) summed over them, and the vote is smoothed toward the
-target's average bar. Unlike the 2021 exact-match table this never comes back
-empty -- an unseen basis simply has farther neighbours -- and the same data
-answers one basis, several (snare from kick and hat) or the previous bar
-(steps 17-32 from 1-16). A small network trained on the same bars was tried
-beside it and dropped: on held-out GMD files it did worse (kick->snare 0.806
-bits/step against the neighbours' 0.770) and averaging it in did not help.
+stored bar votes for its target pattern with weight ``exp(-distance)``, the
+distance being the Hamming distance of the given tracks (an accent mismatch
+counts half), each track's stretched by its own ``BETA``, and the vote is
+smoothed toward the target's average bar. A bar's vote is shared with the
+other bars of its source (``SOURCE_POWER``) and a hand-written one is blurred
+(``SKETCH``). Unlike the 2021 exact-match table this never comes back empty --
+an unseen basis simply has farther neighbours -- and the same data answers one
+basis, several (snare from kick and hat) or the previous bar (steps 17-32
+from 1-16).
 
-Patterns are then *chosen*, not thresholded: candidates are the neighbours'
-real patterns, the probabilities cut at several levels and per-step draws
-from them; each is scored by its expected agreement (F1) with the
-probabilities, and ``n`` distinct ones are drawn with a softmax whose
-temperature grows with ``surprise`` (0 always gives the consensus pattern;
-1 is near-uniform among candidates drawn from flattened probabilities).
+Tried beside it in 5-fold cross-validation over GMD train files and dropped:
+a small network (kick->snare 0.806 bits/step against the neighbours' 0.770);
+per-step logistic regression and a 32-component Bernoulli mixture, alone or
+mixed in, and recalibrating the probabilities (no gain); kernels centred on
+the predicted step and other kernel shapes (worse); 16 learned per-step
+kernel weights (0.007 better there, no better on GMD validation). Letting a
+held-out file's other bars into the store takes kick->snare on GMD
+validation from 0.73 to 0.66 bits/step: what a kick part leaves unsaid about
+the snare is mostly how that drummer plays that song, which no model of
+other takes can know.
+
+Patterns are then chosen from candidates: the neighbours' real patterns, the
+probabilities cut at several levels and per-step draws from them. Each is
+scored by its expected hits in common with the drummer's less ``WORTH`` per
+hit, and ``n`` distinct ones are drawn with a softmax whose temperature
+grows with the cube of ``surprise``: 0 always gives the most expected
+pattern; the lower half of the dial varies among nearly as expected ones (at
+the default 0.2 a sixth to two fifths of answers differ from it, at a cost
+of under 0.005 in hit F1 in cross-validation) and the upper half leaves
+them, 1 being near-uniform among candidates drawn from flattened
+probabilities.
 A ``complexity`` request adds candidates moved off or onto the beat and
 prefers those whose Toussaint + LHL score sits at the asked quantile.
 Two single-hit candidates are always in the pool, so a choice never comes
@@ -40,22 +55,52 @@ from ._corpus import UNKNOWN
 from ._patterns import ALL_BARS, STEPS, TRACKS, Bar, bits, complexity_table, masks, parse, render
 from ._store import Store
 
-BETA = 2.0
-ALPHA = 0.3
-"""Kernel sharpness per differing step, and the weight (in bars) of the average bar an
-unseen basis falls back toward: the best of a grid (BETA 1-3.5, ALPHA 0.1-1) in
-5-fold cross-validation over GMD train files, mean NLL over five track pairs."""
+BETA = (2.0, 1.5, 1.5, 2.5, 2.0)
+"""Kernel sharpness per differing step of each basis track (kick, snare, hi-hat, open hat,
+clap). The sparse parts that set a groove -- kick, open hat, the backbeat clap -- change
+it with every step, so one step off there counts for more than a ghost note or a hat
+sixteenth; each is the best of 1-3 in 5-fold cross-validation over GMD train files
+(mean NLL of the track's four pairs as basis)."""
+PREVIOUS_BETA = 2.0
+"""The same for the target's own previous bar (steps 17-32 from 1-16)."""
+ALPHA = 0.1
+"""Weight, in bars, of the average bar an unseen basis falls back toward (same search,
+0.03-0.3 all within 0.001 bits/step)."""
+SOURCE_POWER = 0.5
+"""A source of ``n`` bars votes with total weight ``sqrt(n)``, not ``n``: one drummer's
+five-minute take repeats its groove a hundred times and would otherwise outvote
+many shorter takes of other drummers. In the same cross-validation this beat both
+equal bars (power 0) and equal sources (power 1) on 19 of the 20 track pairs."""
+SKETCH = {"starter": 0.1}
+"""How much a bar of each source kind is a sketch rather than a performance: such a bar
+votes ``1 - SKETCH`` for each of its hits and ``SKETCH`` for each of its rests. The
+starter grooves are written straight, with none of the ghost notes, pickups and
+dropped hits of real playing, so taken literally they call a real bar's extra snare
+impossible; 0.1 is the best of 0-0.15 judging the starter store on GMD train (mean
+NLL over the 20 track pairs 0.88 -> 0.69 bits/step). Played bars count as they are."""
 NEAREST_GROUPS = 16
 PER_GROUP = 4
 FREQUENT_GROUPS = 512
 """Candidates from memory: the most common target patterns of the closest groups,
 among the groups played most (searching all ~3,000 would triple a batch's time)."""
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6)
+WORTH = (0.2, 0.25, 0.35, 0.1, 0.2)
+"""How likely a step of each target track must be to earn its place in a pattern.
+
+A pattern is worth its expected hits in common with the drummer's minus
+``WORTH`` for every hit it plays, so the most expected pattern (surprise 0) plays
+exactly the steps more likely than that. Over many bars this maximises hit F1
+when ``WORTH`` is half the F1 reached, which is why the open hat, right only a
+fifth of the time, needs the least and the hi-hat the most; each value is the
+best of 0.1-0.5 in 5-fold cross-validation over GMD train files."""
 DRAWS = 32
 COMPLEXITY_WIDTH = 0.12
 """Standard deviation, in quantile units, of the preference around the asked complexity."""
-_WEIGHTS = np.exp(-BETA / 2 * np.arange(256)).astype(np.float32)
-"""Kernel weight by doubled distance (at most 2 * 5 conditions * 24 = 240)."""
+_STRETCH = tuple(round(4 * beta) for beta in (*BETA, PREVIOUS_BETA))
+"""Each condition's sharpness in quarter units, so a distance stays a small integer."""
+_WEIGHTS = np.exp(-np.arange(48 * 5 * max(_STRETCH) + 1) / 8).astype(np.float32)
+"""Kernel weight by stretched distance: a hit mismatch counts 2, an accent one 1 (at most
+48 per condition), times the condition's stretch, summed over at most five conditions."""
 _CHUNK = 2048
 """Bars per block in batch work, bounding memory to tens of MB."""
 
@@ -76,7 +121,7 @@ class _Groups:
 
     conditions: np.ndarray  # (groups, k) hit masks of the given tracks (+ previous bar)
     accents: np.ndarray  # (groups, k)
-    count: np.ndarray  # (groups,) bars per group
+    count: np.ndarray  # (groups,) bars per group, each counted at its source's vote
     hit_sums: np.ndarray  # (groups, 16) target hits summed over the group's bars
     accent_sums: np.ndarray  # (groups, 16)
     common: np.ndarray  # (groups, PER_GROUP) most common target patterns, 0-padded
@@ -99,6 +144,9 @@ class Generator:
     def __init__(self, store: Store) -> None:
         self._corpus = store.corpus
         self._before = store.corpus.preceding()
+        source = store.corpus.source
+        self._vote = np.bincount(source)[source] ** -SOURCE_POWER
+        self._sketch = np.array([SKETCH.get(kind, 0.0) for kind in store.corpus.kinds])[source]
         self._cache: dict[tuple[int, tuple[int, ...], bool], _Groups] = {}
         table = complexity_table()
         self._complexity = []
@@ -151,21 +199,22 @@ class Generator:
         if not len(groups.count):
             raise ValueError(f"the store has no {TRACKS[target]} bars to answer from")
         query = [given[t] for t in order] + ([previous] if previous is not None else [])
-        # Twice the distance, as small integers: a hit mismatch is 2, an accent one 1.
-        doubled = np.zeros((rows, len(groups.count)), np.uint8)
+        stretch = [_STRETCH[t] for t in order] + [_STRETCH[-1]]
+        distance = np.zeros((rows, len(groups.count)), np.uint16)
         for k, (hits, accents) in enumerate(query):
-            doubled += np.bitwise_count(
+            mismatch = np.bitwise_count(
                 groups.conditions[None, :, k] ^ hits.astype(np.uint16)[:, None]
-            ) * np.uint8(2)
-            doubled += np.bitwise_count(
+            ) * np.uint16(2)
+            mismatch += np.bitwise_count(
                 groups.accents[None, :, k] ^ accents.astype(np.uint16)[:, None]
             )
-        weight = _WEIGHTS[doubled]
+            distance += mismatch * np.uint16(stretch[k])
+        weight = _WEIGHTS[distance]
         voted = weight @ groups.hit_sums
         hits_p = (voted + ALPHA * groups.mean_hits) / ((weight @ groups.count)[:, None] + ALPHA)
         accents_p = (weight @ groups.accent_sums + ALPHA * groups.mean_accents) / (voted + ALPHA)
         nearest = min(NEAREST_GROUPS, len(groups.frequent))
-        near = np.argpartition(doubled[:, groups.frequent], nearest - 1, axis=1)[:, :nearest]
+        near = np.argpartition(distance[:, groups.frequent], nearest - 1, axis=1)[:, :nearest]
         closest = groups.frequent[near]
         return hits_p, accents_p, groups.common[closest].reshape(rows, -1)
 
@@ -190,11 +239,14 @@ class Generator:
             columns.append(accents[before[rows], target])
         k = len(columns) // 2
         table = np.stack(columns, 1) if columns else np.zeros((len(rows), 0), np.int32)
-        keys, group, count = np.unique(table, axis=0, return_inverse=True, return_counts=True)
+        keys, group = np.unique(table, axis=0, return_inverse=True)
         group = group.ravel()
+        vote = self._vote[rows] / self._vote[rows].mean() if len(rows) else self._vote[rows]
+        count = np.bincount(group, vote, len(keys))
         target_hits = hits[rows, target].astype(np.int64)
-        hit_bits = bits(target_hits)
-        accent_bits = bits(accents[rows, target] & target_hits)
+        sketch = self._sketch[rows, None]
+        hit_bits = (bits(target_hits) * (1 - 2 * sketch) + sketch) * vote[:, None]
+        accent_bits = bits(accents[rows, target] & target_hits) * vote[:, None]
         hit_sums = np.zeros((len(keys), STEPS))
         accent_sums = np.zeros((len(keys), STEPS))
         np.add.at(hit_sums, group, hit_bits)
@@ -209,7 +261,7 @@ class Generator:
             frequent=np.argsort(-count, kind="stable")[:FREQUENT_GROUPS],
             # Add-half smoothing: a step never seen hit is unlikely, not impossible.
             mean_hits=(hit_bits.sum(0) + 0.5) / (len(rows) + 1),
-            mean_accents=accent_bits.sum(0) / np.maximum(hit_bits.sum(0), 1),
+            mean_accents=accent_bits.sum(0) / np.maximum(hit_bits.sum(0), 1e-9),
         )
 
     # --- choosing patterns ----------------------------------------------------------------
@@ -258,7 +310,7 @@ class Generator:
         drawn = rng.random((rows, draws, STEPS)) < 1 / (1 + np.exp(-flatten * logit))[:, None]
         pool = [
             prediction.neighbours,
-            masks(p[:, None, :] > np.array(THRESHOLDS)[None, :, None]),
+            masks(p[:, None, :] > np.array((*THRESHOLDS, WORTH[target]))[None, :, None]),
             masks(drawn),
         ]
         if complexity is not None:
@@ -275,8 +327,9 @@ class Generator:
         matched = np.take_along_axis(low.T, candidates & 0xFF, 1) + np.take_along_axis(
             high.T, candidates >> 8, 1
         )
-        agreement = 2 * matched / (np.bitwise_count(candidates) + p.sum(1)[:, None])
-        score = agreement / (0.005 + 0.25 * surprise**2)
+        # Worth per expected hit, so that surprise loosens sparse and busy tracks alike.
+        worth = matched - WORTH[target] * np.bitwise_count(candidates)
+        score = worth / np.maximum(p.sum(1), 1)[:, None] / (0.005 + 0.25 * surprise**3)
         if complexity is not None:
             score -= (self._quantile(target, candidates) - complexity) ** 2 / (
                 2 * COMPLEXITY_WIDTH**2

@@ -12,11 +12,14 @@ Mapping (Magenta's Roland classes, with two deliberate choices):
 
 * kick 35, 36; snare 38, 37 (cross-stick), 40 (rim); open hat 46, 26.
 * **hi-hat is the time line.** A drum machine's closed hat carries the pulse a
-  drummer keeps on a cymbal, so in a bar with stick hats (42, 22) it is those;
-  in a bar where the drummer rides instead (51, 53, 59) it is the ride; only
-  in a bar with neither is it the pedal hat (44). Counting the pedal beside
-  stick hats would blend the foot's 2-and-4 chick into every hat line, and
-  dropping it would leave 56 % of GMD bars with no hat at all.
+  drummer keeps on a cymbal, so in each bar it is whichever cymbal voice the
+  drummer played on the most steps: stick hats (42, 22), ride (51, 53, 59),
+  crash (49, 52, 55, 57) or pedal hat (44), a tie going to the hands in that
+  order. So a rock bar on the hats is its stick hats (the foot's 2-and-4 chick
+  is not blended in), a jazz bar its ride, a chorus ridden on the crash its
+  crash, and a bar where one stick "chick" or ride bell sits over the foot
+  keeping eighths is the foot's line rather than that single hit. (Taking stick
+  hats whenever any were played gives another line in 11 % of GMD train bars.)
 * **clap is the loud backbeat layer.** GM hand claps (39) are used when a file
   has any; GMD has none, so there the clap track is the snare or rim stroke
   (38, 40) played at velocity >= 90 -- 69 % of GMD bars have one and its most
@@ -47,7 +50,10 @@ _KICK = frozenset({35, 36})
 _SNARE = frozenset({37, 38, 40})
 _STICK_HAT = frozenset({42, 22})
 _RIDE = frozenset({51, 53, 59})
+_CRASH = frozenset({49, 52, 55, 57})
 _PEDAL_HAT = frozenset({44})
+_TIME_LINE = (_STICK_HAT, _RIDE, _CRASH, _PEDAL_HAT)
+"""Cymbal voices that can keep time, in the order a tie between them is settled."""
 _OPEN_HAT = frozenset({46, 26})
 _HAND_CLAP = 39
 _CLAP_PROXY = frozenset({38, 40})
@@ -102,7 +108,9 @@ def _bar_tracks(hits: list[tuple[int, int, int]], has_claps: bool) -> tuple[Bar,
     def of(notes: frozenset[int]) -> list[tuple[int, int]]:
         return [(step, velocity) for step, note, velocity in hits if note in notes]
 
-    time_line = of(_STICK_HAT) or of(_RIDE) or of(_PEDAL_HAT)
+    time_line = max(
+        (of(voice) for voice in _TIME_LINE), key=lambda played: len({step for step, _ in played})
+    )
     if has_claps:
         clap = [(step, velocity) for step, note, velocity in hits if note == _HAND_CLAP]
     else:

@@ -144,11 +144,11 @@ def _read(db: apsw.Connection) -> Store:
         raise StoreError(f"schema {meta.get('schema')!r}, expected {SCHEMA_VERSION}")
     columns = ", ".join(f"{t}, {t}_accents" for t in TRACKS)
     sources: dict[int, Source] = {}
-    for source_id, loops, position, *values in db.execute(
-        f"SELECT b.source_id, s.loops, b.position, {columns} FROM bars b "
+    for source_id, kind, loops, position, *values in db.execute(
+        f"SELECT b.source_id, s.kind, s.loops, b.position, {columns} FROM bars b "
         "JOIN sources s ON s.id = b.source_id"
     ):
-        source = sources.setdefault(source_id, Source("", "", "", {}, bool(loops)))
+        source = sources.setdefault(source_id, Source(kind, "", "", {}, bool(loops)))
         source.bars[position] = tuple(
             None if h is None else Bar(h, a) for h, a in zip(values[::2], values[1::2], strict=True)
         )
