@@ -8,11 +8,20 @@ import threading
 import time
 
 import numpy as np
+import pytest
+import trio
 from pythonosc.osc_message_builder import OscMessageBuilder
 
+from actors.app import run_machine
 from actors.engine_bridge._server import free_udp_port
 from actors.session import Session
-from tests.live import click_config, needs_supercollider, onset_errors, play, private_jack
+from tests.live import (
+    XRUN_ATTEMPTS,
+    click_config,
+    needs_supercollider,
+    onset_errors,
+    private_jack,
+)
 
 pytestmark = needs_supercollider
 
@@ -75,14 +84,20 @@ def test_a_fuzzed_osc_port_disturbs_nothing(tmp_path):
     wav = tmp_path / "take.wav"
     port = free_udp_port()
     stats: dict = {}
+    config = dataclasses.replace(
+        click_config(session, wav, FUZZ_SECONDS + 2.5), ui="osc",
+        osc_address=("127.0.0.1", port), places=None)
     with private_jack():
-        config = dataclasses.replace(
-            click_config(session, wav, FUZZ_SECONDS + 2.5), ui="osc",
-            osc_address=("127.0.0.1", port), places=None)
-        thread = threading.Thread(target=fuzz, args=(port, FUZZ_SECONDS, stats))
-        thread.start()
-        report = play(config)
-        thread.join()
+        for _ in range(XRUN_ATTEMPTS):  # as tests.live.play: a take with an xrun is retaken
+            stats.clear()
+            thread = threading.Thread(target=fuzz, args=(port, FUZZ_SECONDS, stats))
+            thread.start()
+            report = trio.run(run_machine, config)
+            thread.join()
+            if report.clock_jumps == 0:
+                break
+        else:
+            pytest.fail(f"JACK xruns in all {XRUN_ATTEMPTS} takes")
     assert stats["sent"] > 5000
     assert report.exit_code == 0 and report.late == 0 and report.dropped_hits == 0
     errors, _ = onset_errors(session, wav)

