@@ -136,8 +136,8 @@ class Bridge:
         self.late_count = 0
         self.restarts = 0
         self.clock_jumps = 0
-        """Times scsynth's clock was reset under us (JACK xruns): hits in flight then
-        land off their samples, which the log says each time."""
+        """Times scsynth's clock was reset under us (JACK xruns) once hits were playing:
+        hits in flight then land off their samples, which the log says each time."""
         self.margins: collections.deque[float] = collections.deque(maxlen=100_000)
         """Recent seconds between sending a hit and its time tag: what the lookahead
         is for, and how much of it the pipeline used."""
@@ -327,7 +327,7 @@ class Bridge:
             life.last_probe = trio.current_time()
             if marks is None:
                 jump = life.clock.add_probe(target, float(phase))
-                if jump is not None:
+                if jump is not None and self.sent_bundles:  # before any hit it costs nothing
                     self.clock_jumps += 1
                     log.warning("scsynth's clock jumped by %.1f samples (a JACK xrun resets "
                                 "it); hits already sent may be off by that much", jump)
