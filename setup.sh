@@ -14,6 +14,8 @@ case "$mode" in
 esac
 
 debs=(supercollider-server supercollider-language jackd2 python3-venv)
+# the tests also drive the terminal UI in tmux and check the norns script with Lua
+[ "$mode" = test ] && debs+=(tmux lua5.4)
 missing=()
 for deb in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q "install ok installed" \
@@ -26,8 +28,7 @@ if ((${#missing[@]})); then
     # jackd2 asks whether to enable realtime limits; answer without a prompt.
     echo "jackd2 jackd/tweak_rt_limits boolean true" | $sudo debconf-set-selections
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-        "${missing[@]}"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 fi
 
 python=${PYTHON:-python3}

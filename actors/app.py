@@ -205,6 +205,17 @@ def _track_pattern(text: str) -> tuple[int, str]:
     return TRACKS.index(name), pattern
 
 
+def _kit_channels(text: str) -> tuple[int, ...]:
+    try:
+        channels = tuple(int(part) - 1 for part in text.split(","))
+    except ValueError:
+        channels = ()
+    if len(channels) != len(TRACKS) or not all(0 <= c < kits.CHANNELS for c in channels):
+        raise argparse.ArgumentTypeError(
+            f"expected five kit channels 1-{kits.CHANNELS} like 1,2,3,4,8, got {text!r}")
+    return channels
+
+
 def _server_address(text: str) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
     if not sep or not port.isdigit():
@@ -226,6 +237,10 @@ def _add_music_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kit", type=Path, metavar="FILE",
                         help="a Microtonic preset; its first five drums play the five tracks "
                         "(both patches)")
+    parser.add_argument("--kit-channels", type=_kit_channels, metavar="K,S,H,O,C",
+                        default=kits.DEFAULT_CHANNEL_MAP,
+                        help="the kit's channels (1-8) that play kick, snare, hi-hat, open hat "
+                        "and clap (default 1,2,3,4,5, as the original)")
     parser.add_argument("--kit-pattern", metavar="a-l",
                         help="also play this pattern of the --kit preset (with the next one "
                         "when chained), its accents, fills, fill rate and swing")
@@ -283,7 +298,8 @@ def build_session(args: argparse.Namespace) -> Session:
     try:
         session = _load_or_recover(args.session) if args.session else default_session()
         if args.kit:
-            session = session.with_kit(kits.load_kit(args.kit), pattern=args.kit_pattern)
+            session = session.with_kit(kits.load_kit(args.kit), pattern=args.kit_pattern,
+                                       channels=args.kit_channels)
         elif args.kit_pattern:
             raise SessionError("--kit-pattern needs --kit")
         if args.bpm is not None:

@@ -97,6 +97,7 @@ def test_bad_input_gives_a_clear_message(tmp_path):
         (["--pattern", "kick=xo"], "'o'"),
         (["--pattern", "cowbell=x"], "TRACK one of"),
         (["--bpm", "10"], "outside 20-300"),
+        (["--kit-channels", "1,2,9"], "five kit channels"),
     ]:
         proc = supertonic("run", *args, env_server="unused")
         _, err = proc.communicate(timeout=30)

@@ -182,6 +182,14 @@ def test_full_state_gives_every_actor_every_track():
     assert (To.CLOCK, SetTempo(120.0)) in routed
 
 
+def test_a_kit_maps_its_channels_onto_the_tracks():
+    kit = kits.load_kit(DEFAULT_KIT)
+    session = default_session().with_kit(kit, channels=(0, 1, 2, 3, 7), pattern="a")
+    assert session.track(4).patches == (kit.drums[7], kit.drums[7])
+    assert session.track(4).pattern == kits.pattern_text(kit, "a", True, (0, 1, 2, 3, 7))[4]
+    assert session.track(0).patches[0] == kit.drums[0]
+
+
 def test_default_kit_is_the_shipped_preset():
     drums = kits.kit_tracks(kits.load_kit(DEFAULT_KIT))
     assert default_session().track(3).patches[0] == drums[3]

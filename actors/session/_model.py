@@ -92,11 +92,13 @@ class Session:
         return dataclasses.replace(self, tempo=check_bpm(bpm))
 
     def with_kit(self, kit: kits.Kit, slots: tuple[int, ...] = (0, 1),
-                 pattern: str | None = None) -> Session:
-        """The kit's first five drums into the given patch slots; with ``pattern``
-        (a-l) its steps, accents, fills, fill rate and swing as well."""
+                 pattern: str | None = None,
+                 channels: tuple[int, ...] = kits.DEFAULT_CHANNEL_MAP) -> Session:
+        """The kit's drums on ``channels`` (its first five unless told) into the given
+        patch slots; with ``pattern`` (a-l) its steps, accents, fills, fill rate and
+        swing as well."""
         session = self
-        drums = kits.kit_tracks(kit)
+        drums = kits.kit_tracks(kit, channels)
         for index, drum in enumerate(drums):
             patches = list(session.tracks[index].patches)
             for slot in slots:
@@ -104,8 +106,8 @@ class Session:
             session = session.with_track(index, patches=tuple(patches))
         if pattern is None:
             return session
-        steps = kits.pattern_text(kit, pattern, chain_next=True)
-        fills = kits.fill_text(kit, pattern, chain_next=True)
+        steps = kits.pattern_text(kit, pattern, chain_next=True, channel_map=channels)
+        fills = kits.fill_text(kit, pattern, chain_next=True, channel_map=channels)
         for index in range(len(TRACKS)):
             session = session.with_track(index, pattern=steps[index], fills=fills[index],
                                          swing=kit.swing)
