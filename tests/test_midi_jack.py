@@ -22,7 +22,7 @@ import trio
 
 from actors.clock import ClockCore, clock_actor
 from actors.mesh import Inbox, mailbox
-from actors.messages import Follow, Hit, Message, Start, Step, Stop, Transport
+from actors.messages import Follow, Hit, Hits, Message, Start, Step, Stop, Transport
 from actors.midi import DEFAULT_NOTES, GATE, MidiConfig, midi_actor
 from tests.live import private_jack
 
@@ -171,7 +171,8 @@ def test_hits_reach_a_real_port_as_notes_when_they_are_heard(jack):
             await trio.sleep(1.5)  # the actor finds the destination at its first look
             start = trio.current_time()
             for hit in hits:
-                await machine.played.send(Hit(hit.track, start + hit.time, hit.velocity, hit.choke))
+                await machine.played.send(
+                    Hits.of([Hit(hit.track, start + hit.time, hit.velocity, hit.choke)]))
             await trio.sleep(1.7)
             nursery.cancel_scope.cancel()
         return start - (trio.current_time() - time.perf_counter())

@@ -16,6 +16,7 @@ from actors.messages import (
     Continue,
     Follow,
     Hit,
+    Hits,
     Locate,
     Start,
     Step,
@@ -299,7 +300,7 @@ def test_the_shell_sends_each_message_when_it_is_heard():
             nursery.start_soon(_play_out, played, ports, cores[0], to_basis, *cores[1:])
             await to_played.send(Transport(True, 0.0, 1.0))
             await to_played.send(Step(0, 1.0, 0.125))
-            await to_played.send(Hit(0, 1.0, 64, False))
+            await to_played.send(Hits.of([Hit(0, 1.0, 64, False)]))
             await trio.sleep(2)
             nursery.cancel_scope.cancel()
         return ports.sent

@@ -6,6 +6,7 @@ import trio
 from actors.mesh import mailbox
 from actors.messages import (
     Hit,
+    Hits,
     SetChoke,
     SetFillRate,
     SetFills,
@@ -90,11 +91,12 @@ async def test_actor_forwards_steps_and_their_hits(autojump_clock):
         await steps.aclose()  # the end of steps ends the actor, closing its output
     assert got == [
         Step(0, 0.0, 0.1),
-        Hit(0, 0.0, 64, False),
-        Step(1, 0.1, 0.1),
+        Hits.of([Hit(0, 0.0, 64, False)]),
+        Step(1, 0.1, 0.1),  # no hits, no Hits message
         Step(2, 0.2, 0.1),
-        Hit(0, 0.2, 64, False),
+        Hits.of([Hit(0, 0.2, 64, False)]),
     ]
+    assert got[1].each() == [Hit(0, 0.0, 64, False)]
 
 
 def test_fills_roll_at_the_fill_rate_only_on_hit_steps():

@@ -22,7 +22,7 @@ from pathlib import Path
 import trio
 
 from actors.mesh import Inbox
-from actors.messages import Hit, SetLowpass, SetVoice, Step, Transport
+from actors.messages import Hit, Hits, SetLowpass, SetVoice, Step, Transport
 
 from ._clock_sync import ServerClock
 from ._core import (
@@ -41,7 +41,7 @@ from ._core import (
 )
 from ._link import LinkError, ScsynthLink
 from ._recording import Recording
-from ._requests import Notify, Quit, Status
+from ._requests import Notify, Quit, Request, Status
 from ._server import (
     ScsynthProcess,
     ServerError,
@@ -106,15 +106,23 @@ class _Life:
     probe_id: int = 0
     lowpass_running: bool = False
     last_probe: float = dataclasses.field(default_factory=trio.current_time)
+    """When a probe last came back: an attached server that stops answering is lost."""
+    probe_sent: float = -math.inf
+    """When the last probe went out (trio time)."""
 
-    async def pulse(self, target: float, tag: float, marks: Path | None = None) -> None:
-        """Send a clock probe meant for ``target``, stamped ``tag``."""
+    def probe(self, target: float, marks: Path | None = None) -> list[Request]:
+        """The requests of a clock probe meant for ``target``, to send stamped so that
+        it lands there (a marker pulse too, for a recording segment)."""
         self.probe_id = self.probe_id % 100_000 + 1
         self.probes[self.probe_id] = (target, marks)
+        self.probe_sent = trio.current_time()
         requests = [pulse_request(PROBE_BUS, float(self.probe_id))]
         if marks is not None:
             requests.append(pulse_request(MARKER_BUS, 1.0))
-        await self.link.send(requests, tag)
+        return requests
+
+    def probe_due(self) -> bool:
+        return trio.current_time() - self.probe_sent >= PROBE_INTERVAL
 
 
 class Bridge:
@@ -167,6 +175,9 @@ class Bridge:
                     await jackd.wait()
                 jackd.kill()
 
+    def _late(self) -> None:
+        self.late_count += 1
+
     @property
     def jack_delivery(self) -> float:
         """Seconds a JACK MIDI message waits, on average, for the next period."""
@@ -182,8 +193,8 @@ class Bridge:
     async def _forward(self) -> None:
         async for message in self._inbox:
             match message:
-                case Hit():
-                    await self._play(message)
+                case Hits():
+                    await self._play(message.each())
                 case Step():
                     await self._mark(message)
                 case SetVoice() if self.config.voice_override is None:
@@ -199,23 +210,32 @@ class Bridge:
                 case _:
                     log.warning("engine bridge ignores %r", message)
 
-    async def _play(self, hit: Hit) -> None:
-        voice = self._voices.get(hit.track)
+    async def _play(self, hits: list[Hit]) -> None:
+        """One step's hits: one bundle for each distinct time among them."""
         life = self._life
-        if voice is None or life is None:
-            self.dropped_hits += 1
+        playable = [(hit, self._voices.get(hit.track)) for hit in hits]
+        if life is None or any(voice is None for _, voice in playable):
+            self.dropped_hits += len(hits)
             return
-        when = self.unix_time(hit.time)
-        tag = life.clock.corrected(when)
-        self.margins.append(tag - time.time())
-        try:
-            await life.link.send(hit_requests(hit, voice), tag)
-        except OSError as exc:
-            self.dropped_hits += 1
-            log.debug("hit dropped: %s", exc)
-            return
-        self.sent_bundles += 1
-        self._ring_until = max(self._ring_until, when + voice.length)
+        for moment in sorted({hit.time for hit in hits}):
+            together = [(hit, voice) for hit, voice in playable if hit.time == moment]
+            requests = [r for hit, voice in together for r in hit_requests(hit, voice)]
+            when = self.unix_time(moment)
+            tag = life.clock.corrected(when)
+            if life.probe_due():
+                # the clock probe rides along: a probe measures any tag it is sent with,
+                # and one datagram fewer is most of what a probe costs
+                requests += life.probe(tag)
+            self.margins.append(tag - time.time())
+            try:
+                await life.link.send(requests, tag)
+            except OSError as exc:
+                self.dropped_hits += len(together)
+                log.debug("hits dropped: %s", exc)
+                continue
+            self.sent_bundles += 1
+            longest = max(voice.length for _, voice in together)
+            self._ring_until = max(self._ring_until, when + longest)
 
     async def _apply_lowpass(self, life: _Life) -> None:
         requests = lowpass_requests(*self._lowpass, life.lowpass_running)
@@ -235,7 +255,7 @@ class Bridge:
             position = life.clock.line(self.unix_time(step.time))
             self._grid_shift = (math.ceil(position) - position) / life.clock.sample_rate
         when = recording.place_marker(segment, self.unix_time(step.time))
-        await life.pulse(when, life.clock.corrected(when), marks=segment)
+        await life.link.send(life.probe(when, marks=segment), life.clock.corrected(when))
 
     # --- server supervision ------------------------------------------------------------------
 
@@ -286,9 +306,9 @@ class Bridge:
         process = None
         if self.config.server is None:
             process = self._process = ScsynthProcess(
-                free_udp_port(), block_size(self.jack[0] if self.jack else None))
+                free_udp_port(), block_size(self.jack[0] if self.jack else None),
+                on_late=self._late)
             await process.start(nursery)
-            nursery.start_soon(self._count_late, process)
             host, port = "127.0.0.1", process.port
         else:
             host, port = self.config.server
@@ -338,9 +358,10 @@ class Bridge:
         started = False
         with trio.fail_after(5) as deadline:
             while True:
-                tag = time.time() + self.config.lookahead
-                with contextlib.suppress(OSError):
-                    await life.pulse(tag, tag)
+                if not started or life.probe_due():  # when no hit bundle carried one
+                    tag = time.time() + self.config.lookahead
+                    with contextlib.suppress(OSError):
+                        await life.link.send(life.probe(tag), tag)
                 await trio.sleep(PROBE_INTERVAL if started else WARM_UP_INTERVAL)
                 if not started and life.clock.ready:
                     deadline.deadline = math.inf
@@ -363,13 +384,6 @@ class Bridge:
             with contextlib.suppress(OSError):
                 await link.send((Status(),))
             await trio.sleep(STATUS_INTERVAL)
-
-    async def _count_late(self, process: ScsynthProcess) -> None:
-        seen = 0
-        while True:
-            await trio.sleep(0.1)
-            self.late_count += process.late_count - seen
-            seen = process.late_count
 
     # --- the end -----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import re
 import shutil
 import socket
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import trio
@@ -113,10 +114,12 @@ async def start_jackd() -> trio.Process:
 class ScsynthProcess:
     """One scsynth child: started, watched line by line, quit or killed."""
 
-    def __init__(self, port: int, block: int = 64) -> None:
+    def __init__(self, port: int, block: int = 64,
+                 on_late: Callable[[], None] = lambda: None) -> None:
         self.port = port
         self.block = block
-        self.late_count = 0
+        self._on_late = on_late
+        """Called for each ``late`` line: the bridge counts them across server lives."""
         self.process: trio.Process | None = None
 
     def command(self) -> list[str]:
@@ -152,7 +155,7 @@ class ScsynthProcess:
                 if not line:
                     continue
                 if _LATE.match(line):
-                    self.late_count += 1
+                    self._on_late()
                     scsynth_log.warning("%s", line)
                 else:
                     scsynth_log.info("%s", line)

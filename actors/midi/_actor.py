@@ -16,7 +16,7 @@ import time
 import trio
 
 from actors.mesh import Inbox, Outbox
-from actors.messages import Follow, Hit, Step, Transport
+from actors.messages import Follow, Hits, Step, Transport
 
 from ._capture import CaptureCore
 from ._input import STOP, InputCore
@@ -51,7 +51,7 @@ async def midi_actor(
     ``clock`` receives transport and, with ``config.clock == "midi"``, a
     :class:`~actors.messages.Follow` at every tick. ``played`` must carry a
     copy of every :class:`~actors.messages.Transport`, :class:`~actors.messages.Step`
-    and :class:`~actors.messages.Hit` (clock out, notes out, and the steps
+    and :class:`~actors.messages.Hits` (clock out, notes out, and the steps
     that played notes are placed on). ``basis`` receives a
     :class:`~actors.messages.BasisCaptured` for each track played from a pad
     in a bar. ``lookahead`` is the bridge's: how long after its time a step is
@@ -173,9 +173,10 @@ async def _play_out(
                 case Transport():
                     if clock_out:
                         clock_out.receive(message)
-                case Hit():
+                case Hits():
                     if notes_out:
-                        notes_out.receive(message)
+                        for hit in message.each():
+                            notes_out.receive(hit)
                 case _:
                     log.warning("the MIDI actor ignores %r", message)
             continue

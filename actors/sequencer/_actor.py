@@ -7,7 +7,7 @@ import logging
 import trio
 
 from actors.mesh import Inbox, Outbox
-from actors.messages import Step, Transport
+from actors.messages import Hits, Step, Transport
 
 from ._core import SequencerCore
 
@@ -20,7 +20,7 @@ async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: Sequenc
     """Turn steps into hits. Steps and transport changes are forwarded too: the
     bridge marks recordings by them, and ``observers`` (screens) draw the playhead
     from them - sent without waiting, so a slow screen never delays a hit. ``midi``
-    gets every step, transport change and hit, awaited: a MIDI clock master may
+    gets every step, transport change and step's hits, awaited: a MIDI clock master may
     not lose a step, and its actor only queues them.
 
     Edits arrive on their own inbox so that a burst of edits can never queue
@@ -35,10 +35,11 @@ async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: Sequenc
             if observers is not None:
                 observers.send_nowait(message)
             if isinstance(message, Step):
-                for hit in core.hits(message):
-                    await out.send(hit)
+                hits = core.hits(message)
+                if hits:
+                    await out.send(Hits.of(hits))
                     if midi is not None:
-                        await midi.send(hit)
+                        await midi.send(Hits.of(hits))
             elif not isinstance(message, Transport):
                 log.warning("sequencer ignores %r on its step input", message)
         nursery.cancel_scope.cancel()
