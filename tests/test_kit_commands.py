@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import actors.kit
 from actors.kit import Kit, Pattern, dumps_json, dumps_microtonic, kit_from_json, parse_kit
 from actors.kit.commands import register_commands
 
@@ -60,22 +59,6 @@ def test_broken_input_exits_nonzero_with_the_position(
 def test_missing_input_exits_nonzero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("convert", str(tmp_path / "nope.mtpreset"), "--to", "json") == 1
     assert "nope.mtpreset" in capsys.readouterr().err
-
-
-def test_scd_without_a_writer_is_not_available(
-    preset: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.delattr(actors.kit, "scd_text", raising=False)
-    assert run("convert", str(preset), "--to", "scd") == 2
-    assert "not available yet" in capsys.readouterr().err
-
-
-def test_scd_uses_the_writer_once_it_exists(
-    preset: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setattr(actors.kit, "scd_text", lambda kit: f"// {kit.name}\n", raising=False)
-    assert run("convert", str(preset), "--to", "scd") == 0
-    assert capsys.readouterr().out == "// Ünïcode kit\n"
 
 
 def test_to_is_required(preset: Path) -> None:

@@ -26,17 +26,12 @@ def register_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    writers: dict[str, Callable[[kit_package.Kit], str] | None] = {
+    writers: dict[str, Callable[[kit_package.Kit], str]] = {
         "json": kit_package.dumps_json,
         "microtonic": kit_package.dumps_microtonic,
-        # The SuperCollider writer belongs to another part of the project; until it
-        # exists, say so rather than fail with an AttributeError.
-        "scd": getattr(kit_package, "scd_text", None),
+        "scd": kit_package.scd_text,
     }
     writer = writers[args.to]
-    if writer is None:
-        print(f"convert: --to {args.to} is not available yet", file=sys.stderr)
-        return 2
     try:
         text = writer(kit_package.load_kit(args.file))
     except (kit_package.KitError, OSError) as exc:
