@@ -107,22 +107,16 @@ class _Life:
     lowpass_running: bool = False
     last_probe: float = dataclasses.field(default_factory=trio.current_time)
     """When a probe last came back: an attached server that stops answering is lost."""
-    probe_sent: float = -math.inf
-    """When the last probe went out (trio time)."""
 
     def probe(self, target: float, marks: Path | None = None) -> list[Request]:
         """The requests of a clock probe meant for ``target``, to send stamped so that
         it lands there (a marker pulse too, for a recording segment)."""
         self.probe_id = self.probe_id % 100_000 + 1
         self.probes[self.probe_id] = (target, marks)
-        self.probe_sent = trio.current_time()
         requests = [pulse_request(PROBE_BUS, float(self.probe_id))]
         if marks is not None:
             requests.append(pulse_request(MARKER_BUS, 1.0))
         return requests
-
-    def probe_due(self) -> bool:
-        return trio.current_time() - self.probe_sent >= PROBE_INTERVAL
 
 
 class Bridge:
@@ -222,10 +216,6 @@ class Bridge:
             requests = [r for hit, voice in together for r in hit_requests(hit, voice)]
             when = self.unix_time(moment)
             tag = life.clock.corrected(when)
-            if life.probe_due():
-                # the clock probe rides along: a probe measures any tag it is sent with,
-                # and one datagram fewer is most of what a probe costs
-                requests += life.probe(tag)
             self.margins.append(tag - time.time())
             try:
                 await life.link.send(requests, tag)
@@ -358,10 +348,9 @@ class Bridge:
         started = False
         with trio.fail_after(5) as deadline:
             while True:
-                if not started or life.probe_due():  # when no hit bundle carried one
-                    tag = time.time() + self.config.lookahead
-                    with contextlib.suppress(OSError):
-                        await life.link.send(life.probe(tag), tag)
+                tag = time.time() + self.config.lookahead
+                with contextlib.suppress(OSError):
+                    await life.link.send(life.probe(tag), tag)
                 await trio.sleep(PROBE_INTERVAL if started else WARM_UP_INTERVAL)
                 if not started and life.clock.ready:
                     deadline.deadline = math.inf

@@ -203,9 +203,13 @@ def time_tag(seconds: float) -> bytes:
 
 
 def encode_bundle(requests: Sequence[Request], tag: bytes) -> bytes:
+    return pack_bundle([encode_message(r) for r in requests], tag)
+
+
+def pack_bundle(messages: Sequence[bytes], tag: bytes) -> bytes:
+    """A bundle of already encoded messages (the live link sizes them first)."""
     parts = [b"#bundle\0", tag]
-    for request in requests:
-        data = encode_message(request)
+    for data in messages:
         parts.append(struct.pack(">i", len(data)))
         parts.append(data)
     return b"".join(parts)
