@@ -1,7 +1,9 @@
 """Wiring and supervision: start every actor, stop them all cleanly.
 
-The flow is ui -> session -> clock -> sequencer -> engine bridge -> scsynth
-(the session actor owns the editable state and tells the others). Shutdown
+The flow is ui / midi -> session -> clock -> sequencer -> engine bridge ->
+scsynth; the session actor owns the editable state and tells the others, and
+asks the generator (a worker process) beside them, whose answers come back to
+it. Shutdown
 runs the same way: the producers are cancelled, which closes their
 outboxes; the bridge sees its input end, lets the last hits ring out, closes
 the recording and quits the servers it started. An actor that crashes is
