@@ -123,6 +123,8 @@ class ScsynthProcess:
         self.process: trio.Process | None = None
 
     def command(self) -> list[str]:
+        """``-L`` locks scsynth's memory where the limits allow (a page fault in the audio
+        thread costs an xrun); elsewhere scsynth says so and plays on."""
         return [
             find_scsynth(), "-u", str(self.port), "-B", "127.0.0.1", "-i", "0", "-o", "2",
             "-R", "0", "-l", "1", "-z", str(self.block), "-a", "1024", "-m", "32768", "-D", "0",
