@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from actors.clock import ClockCore
-from actors.messages import Continue, Follow, Locate, Message, Start, Stop
+from actors.clock._actor import apply  # the clock actor's own reaction to a command
 from actors.midi import ClockFollower, InputCore, minimax_fit
 
 LOOKAHEAD = 0.05
@@ -57,20 +57,6 @@ class Run:
     """(index, time) of every step the clock handed on."""
     tempos: list[float]
     """The follower's tempo after each tick (nan before it locks)."""
-
-
-def apply(core: ClockCore, message: Message, now: float) -> None:
-    match message:
-        case Start():
-            core.start(now)
-        case Stop():
-            core.stop(now)
-        case Continue():
-            core.continue_(now)
-        case Locate(position=position):
-            core.locate(now, position)
-        case Follow(time=time, position=position, bpm=bpm):
-            core.follow(time, position, bpm)
 
 
 def follow(

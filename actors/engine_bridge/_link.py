@@ -38,7 +38,6 @@ class ScsynthLink:
         self._waiters: dict[tuple[str, object], list[trio.MemorySendChannel[tuple]]] = {}
         self._sync_id = 0
         self._handlers: dict[str, Callable[[tuple], None]] = {}
-        self.last_status: tuple = ()
         self.last_status_time = -math.inf
 
     @classmethod
@@ -126,7 +125,6 @@ class ScsynthLink:
 
     def _dispatch(self, address: str, params: tuple) -> None:
         if address == "/status.reply":
-            self.last_status = params
             self.last_status_time = trio.current_time()
         elif address == "/fail":
             log.error("scsynth: /fail %s", " ".join(map(str, params)))

@@ -37,9 +37,10 @@ async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: Sequenc
             if isinstance(message, Step):
                 hits = core.hits(message)
                 if hits:
-                    await out.send(Hits.of(hits))
+                    batch = Hits.of(hits)
+                    await out.send(batch)
                     if midi is not None:
-                        await midi.send(Hits.of(hits))
+                        await midi.send(batch)
             elif not isinstance(message, Transport):
                 log.warning("sequencer ignores %r on its step input", message)
         nursery.cancel_scope.cancel()

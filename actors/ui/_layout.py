@@ -22,8 +22,6 @@ WIDTH = 80
 HEIGHT = 24
 GRID_X = 10
 """Column of step 1; a space follows every fourth step."""
-INFO_X = GRID_X + STEPS + STEPS // 4 + 1
-PAGE_Y = 11
 PAGE_ROWS = 9
 
 
