@@ -129,6 +129,9 @@ class Bridge:
         self._recording: Recording | None = None
         self._lowpass = (LOWPASS_OPEN, 0.0)
         self._grid_shift = 0.0
+        self._process: ScsynthProcess | None = None
+        """The scsynth we started last: killed on the way out even if its bring-up failed
+        before it had a life of its own."""
         self._ring_until = -math.inf
         self._closing = False
         self.jack: tuple[int, int] | None = None
@@ -288,8 +291,6 @@ class Bridge:
             self.restarts += 1
             log.error("scsynth was lost; %s it",
                       "re-attaching to" if self.config.server else "restarting")
-
-    _process: ScsynthProcess | None = None
 
     async def _bring_up(self, nursery: trio.Nursery) -> _Life:
         """Start (or reach) a server and prepare it until it can place hits exactly."""
