@@ -18,6 +18,7 @@ grid, so against wall time it drifts by those N ppm.
 from __future__ import annotations
 
 import collections
+import math
 
 PHASE_WRAP = 1 << 20
 """The clock synth counts samples modulo this (exact in float32)."""
@@ -25,6 +26,8 @@ WINDOW = 30
 """Probes in the fit. Each reading carries up to half a sample of rounding;
 30 of them (1.5 s at the bridge's probe rate) average that down to a few
 hundredths while the loop's slow drift stays a straight line over the span."""
+MEMORY = 0.5
+"""Seconds over which a reading's weight in the fit falls by e."""
 READY_AFTER = WINDOW
 """A full window before the first hit: with fewer readings the fitted slope is
 uncertain enough to move a hit across a rounding boundary."""
@@ -91,15 +94,28 @@ class ServerClock:
         return level + slope * (tag - centre)
 
     def _refit(self) -> None:
-        """Least-squares line through the recent deviations."""
-        n = len(self._recent)
-        centre = sum(t for t, _ in self._recent) / n
-        level = sum(e for _, e in self._recent) / n
-        spread = sum((t - centre) ** 2 for t, _ in self._recent)
-        slope = (sum((t - centre) * (e - level) for t, e in self._recent) / spread
+        """Weighted least-squares line through the recent deviations, the latest
+        counting most, so a disturbance of the server's loop is followed quickly."""
+        last = self._recent[-1][0]
+        weights = [math.exp((t - last) / MEMORY) for t, _ in self._recent]
+        total = sum(weights)
+        centre = sum(w * t for w, (t, _) in zip(weights, self._recent, strict=True)) / total
+        level = sum(w * e for w, (_, e) in zip(weights, self._recent, strict=True)) / total
+        spread = sum(w * (t - centre) ** 2 for w, (t, _) in zip(weights, self._recent,
+                                                                 strict=True))
+        slope = (sum(w * (t - centre) * (e - level)
+                     for w, (t, e) in zip(weights, self._recent, strict=True)) / spread
                  if spread > 0 else 0.0)
         self._fit = (centre, level, slope)
 
     def corrected(self, tag: float) -> float:
-        """The tag to send so the event lands where ``tag`` belongs on the sample line."""
-        return tag - self.deviation(tag) / self.sample_rate
+        """The tag to send so the event lands where ``tag`` belongs on the sample line.
+
+        The place is first rounded to the line's nearest whole sample: scsynth rounds
+        to a sample anyway, and aiming at the middle of one leaves the whole half
+        sample either side for the prediction's error, where aiming between two
+        would let the smallest error tip the event onto the wrong one.
+        """
+        position = self.line(tag)
+        on_sample = tag + (round(position) - position) / self.sample_rate
+        return on_sample - self.deviation(on_sample) / self.sample_rate
