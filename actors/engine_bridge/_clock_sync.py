@@ -31,6 +31,9 @@ MEMORY = 0.5
 READY_AFTER = WINDOW
 """A full window before the first hit: with fewer readings the fitted slope is
 uncertain enough to move a hit across a rounding boundary."""
+RESOLUTION = 0.02
+"""Samples to which a place on the line is known: a Unix time in a double
+resolves 2^-22 s, a hundredth of a sample at 48 kHz."""
 JUMP = 3.0
 """Samples of surprise that mean the server's loop was reset (scsynth resets it on
 every JACK xrun): the history no longer describes the mapping, so it is dropped."""
@@ -109,13 +112,20 @@ class ServerClock:
         self._fit = (centre, level, slope)
 
     def corrected(self, tag: float) -> float:
-        """The tag to send so the event lands where ``tag`` belongs on the sample line.
+        """The tag to send so the event lands within one sample of where ``tag``
+        belongs on the sample line.
 
-        The place is first rounded to the line's nearest whole sample: scsynth rounds
-        to a sample anyway, and aiming at the middle of one leaves the whole half
-        sample either side for the prediction's error, where aiming between two
-        would let the smallest error tip the event onto the wrong one.
+        scsynth rounds to a whole sample, and a place between samples F and F+1 is
+        within one sample of both, so the tag aims at the boundary between them:
+        a prediction error of up to a whole sample either way still lands on one
+        of the two. Aiming at the nearer one instead would leave only half a
+        sample on the side where the miss becomes a sample and a fraction. A
+        place on a sample (to the line's resolution) is aimed at directly: only
+        that sample is surely within one.
         """
         position = self.line(tag)
-        on_sample = tag + (round(position) - position) / self.sample_rate
-        return on_sample - self.deviation(on_sample) / self.sample_rate
+        nearest = round(position)
+        on_sample = abs(position - nearest) < RESOLUTION
+        aim = float(nearest) if on_sample else math.floor(position) + 0.5
+        aimed = tag + (aim - position) / self.sample_rate
+        return aimed - self.deviation(aimed) / self.sample_rate
