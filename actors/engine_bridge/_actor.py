@@ -182,7 +182,8 @@ class Bridge:
 
     def unix_time(self, trio_time: float) -> float:
         """Where a moment of the beat is heard: its wall-clock time plus the lookahead
-        (and the fraction of a sample that puts a recording's first step on a sample)."""
+        (and the fraction of a sample that puts a recording's first step half way
+        between two)."""
         return trio_time + self._offset + self.config.lookahead + self._grid_shift
 
     # --- the hit path -------------------------------------------------------------------
@@ -243,10 +244,14 @@ class Bridge:
             return
         segment, life.segment = life.segment, None
         if recording.start_unix is None:
-            # Delay the whole beat by under a sample so the first step falls exactly on
-            # one: then every hit sits where an offline render of it would.
+            # Delay the whole beat by under a sample so the first step falls half way
+            # between two: at a tempo whose step is whole samples every hit does, and
+            # lands on one of the two samples within one of its place even when the
+            # prediction of scsynth's clock is off by most of a sample (on a sample, an
+            # error over half a sample would put it a sample and a fraction off).
             position = life.clock.line(self.unix_time(step.time))
-            self._grid_shift = (math.ceil(position) - position) / life.clock.sample_rate
+            half_way = math.ceil(position - 0.5) + 0.5
+            self._grid_shift = (half_way - position) / life.clock.sample_rate
         when = recording.place_marker(segment, self.unix_time(step.time))
         await life.link.send(life.probe(when, marks=segment), life.clock.corrected(when))
 
