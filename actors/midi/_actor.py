@@ -1,9 +1,9 @@
 """The MIDI actor's trio shell: ports in a thread, arrivals stamped where they land.
 
-Incoming messages are stamped in the callback thread the moment they arrive
-(mido's rtmidi back end would drop the time) and handed to trio with their
-stamp, so however late trio gets to them, the clock follower sees when the
-master sent them. Outgoing messages wait in trio until they are to be heard.
+Incoming messages carry the JACK time at which JACK read them (see
+``_ports``; mido's rtmidi back end would drop it) and are handed to trio with
+that stamp, so however late trio gets to them, the clock follower sees when
+the master sent them. Outgoing messages wait in trio until they are to be heard.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ async def midi_actor(
             if dropped == 1 or dropped % 1000 == 0:
                 log.error("MIDI input floods us: %d message(s) dropped", dropped)
 
-    def on_message(port: str, stamp: float, data: Data) -> None:  # in JACK's thread
+    def on_message(port: str, stamp: float, data: Data) -> None:  # in the polling thread
         with contextlib.suppress(trio.RunFinishedError):  # a message during shutdown
             token.run_sync_soon(hand_in, (port, stamp + offset, data))
 

@@ -20,6 +20,7 @@ loop), while another supertonic's ports are devices like any other.
 
 from __future__ import annotations
 
+import collections
 import logging
 import os
 import shutil
@@ -38,8 +39,15 @@ API = rtmidi.API_UNIX_JACK
 CLIENT = f"supertonic-{os.getpid()}"
 
 Arrival = Callable[[str, float, Data], None]
-"""Called in JACK's thread with the source port, ``time.perf_counter()`` at arrival,
-and the message."""
+"""Called in the polling thread with the source port, the ``time.perf_counter()`` at
+which JACK read the message, and the message."""
+POLL = 0.002
+"""Seconds between looks at the input queues: what a message may wait before it is
+handed on (its stamp does not depend on it)."""
+QUEUE = 1024
+"""Messages an input client holds between polls (a clock sends 70 a second)."""
+LAGS = 512
+"""Recent messages whose poll lags place JACK's time on perf_counter's."""
 
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
@@ -61,23 +69,45 @@ def _jack_running() -> bool:
 
 
 class _Input:
-    """One of our input clients, listening to one source at a time (or idle)."""
+    """One of our input clients, listening to one source at a time (or idle).
 
-    def __init__(self, name: str, on_message: Arrival) -> None:
+    Messages are read from rtmidi's queue, not handed over by a callback: a
+    callback runs in JACK's real-time thread and would wait there for the GIL
+    (for up to Python's 5 ms switch interval), delaying the whole JACK graph,
+    scsynth included, and the stamp with it. Queued, each message keeps the
+    JACK time its cycle read it at (rtmidi gives the time since the previous
+    one, to the microsecond); that time is put on ``perf_counter``'s line by
+    the smallest lag seen between a message's JACK time and the poll that
+    found it, which the polls' random phases drive down to a few microseconds.
+    """
+
+    def __init__(self, name: str) -> None:
         self.source: str | None = None
-        self._on_message = on_message
-        self.client = rtmidi.MidiIn(API, name=name)
+        self.client = rtmidi.MidiIn(API, name=name, queue_size_limit=QUEUE)
         self.client.ignore_types(sysex=True, timing=False, active_sense=True)
+        self._elapsed = 0.0
+        """JACK seconds from this client's first message to its latest."""
+        self._lags: collections.deque[float] = collections.deque(maxlen=LAGS)
+        """Poll time minus ``_elapsed`` for recent messages: their minimum is where the
+        first message fell on perf_counter's line (a window, should the clocks drift)."""
 
     def listen_to(self, source: str) -> None:
-        self.client.set_callback(self._arrived)  # closing the port cancelled the last one
         self.client.open_port(self.client.get_ports().index(source), "in")
         self.source = source
 
-    def _arrived(self, event: tuple[list[int], float], _data: object) -> None:
-        source = self.source
-        if source is not None:
-            self._on_message(source, time.perf_counter(), tuple(event[0]))
+    def drain(self) -> list[tuple[float, Data]]:
+        """The messages waiting, each with its ``perf_counter`` time of arrival."""
+        got = []
+        while (event := self.client.get_message()) is not None:
+            data, delta = event
+            self._elapsed += delta
+            got.append((self._elapsed, tuple(data)))
+        if not got:
+            return []
+        found = time.perf_counter()  # after the reads: every message read had arrived
+        self._lags.extend(found - elapsed for elapsed, _ in got)
+        first = min(self._lags)
+        return [(first + elapsed, data) for elapsed, data in got]
 
 
 class MidiPorts:
@@ -106,6 +136,8 @@ class MidiPorts:
         self._jack_missing = False
         self._unmatched: set[str] = set()
         """Output roles already reported as having no destination."""
+        self._stop = threading.Event()
+        self._poller = threading.Thread(target=self._poll, name="midi-in", daemon=True)
 
     def refresh(self) -> None:
         """Connect to the ports that appeared, let go of the ones that vanished. Blocking."""
@@ -151,8 +183,9 @@ class MidiPorts:
     def close(self) -> None:
         with self._lock:
             self._sending.clear()
-        for listener in self._listeners:
-            listener.client.cancel_callback()
+        self._stop.set()
+        if self._poller.is_alive():
+            self._poller.join()
         for client in [
             *(listener.client for listener in self._listeners),
             *self._senders.values(),
@@ -172,13 +205,23 @@ class MidiPorts:
         listener = next((i for i in self._listeners if i.source is None), None)
         try:
             if listener is None:
-                listener = _Input(self._client_name("in"), self._on_message)
+                listener = _Input(self._client_name("in"))
                 self._listeners.append(listener)
+                if not self._poller.is_alive():
+                    self._poller.start()
             listener.listen_to(source)
         except (rtmidi.RtMidiError, ValueError) as exc:  # it vanished while we looked
             log.warning("could not listen to MIDI input %r: %s", source, exc)
             return
         log.info("listening to MIDI input %r", source)
+
+    def _poll(self) -> None:
+        while not self._stop.wait(POLL):
+            for listener in tuple(self._listeners):
+                source = listener.source  # read first: a message from a source just
+                for stamp, data in listener.drain():  # dropped is still drained
+                    if source is not None:
+                        self._on_message(source, stamp, data)
 
     def _route(self, role: str, pattern: str, destinations: list[str]) -> None:
         current = self._sending.get(role)
