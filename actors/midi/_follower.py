@@ -18,7 +18,11 @@ extrapolates it:
 A tick far off the curve (a scheduling stall in the sending or receiving
 process, an xrun, or a sudden tempo change) is set aside rather than allowed
 to bend the fit; several in a row that keep a steady tempo among themselves
-mean the master changed, and the fit restarts from them. What counts as far
+mean the master changed, and the fit restarts from them. If instead they keep
+the fitted tempo but sit a whole number of ticks off it, ticks were lost on
+the way (JACK drops MIDI in an xrun) or doubled, and the count is corrected:
+MIDI clock carries no tick numbers, and a slave that kept counting from the
+slip would play a tick off the master's beat for good. What counts as far
 is measured against the jitter seen over the last few beats, not against the
 current fit, which a sudden change would widen until it let itself in.
 """
@@ -48,6 +52,8 @@ GATE_FLOOR = 0.002
 """Seconds a tick may stray from the prediction beyond twice the jitter seen so far."""
 RELOCK_AFTER = 4
 """Consecutive stray ticks that mean the master changed, not a stall."""
+SLIP_TOLERANCE = 0.25
+"""Ticks by which set-aside ticks may miss a whole-tick offset and still be a slip."""
 GATE_AFTER = TICKS_PER_BEAT
 """Ticks a fit needs before it judges strays: a fit of a few ticks extrapolates too
 loosely to tell a stall from its own error."""
@@ -58,7 +64,8 @@ class ClockFollower:
 
     Tick numbers are the caller's (absolute, counted since it started
     listening); they must increase, and may skip when the caller knows ticks
-    were missed.
+    were missed. Answers are in the master's count: the caller's plus the
+    ticks the follower found lost.
     """
 
     def __init__(self) -> None:
@@ -68,6 +75,8 @@ class ClockFollower:
         self._curve = np.zeros(3)
         self._bands: collections.deque[float] = collections.deque(maxlen=LINE_WINDOW)
         """Half the width of each fit's residuals, for judging strays."""
+        self._slip = 0
+        """Ticks the caller's count is behind the master's (lost ticks)."""
 
     @property
     def locked(self) -> bool:
@@ -78,9 +87,11 @@ class ClockFollower:
         self._ticks.clear()
         self._strays.clear()
         self._bands.clear()
+        self._slip = 0
 
     def add(self, tick: int, time: float) -> bool:
         """Take one tick's arrival; returns ``False`` when it was set aside as a stray."""
+        tick += self._slip
         limit = GATE_FLOOR + 2 * self._jitter()
         if len(self._ticks) >= GATE_AFTER and abs(time - self.tick_time(tick)) > limit:
             self._strays.append((tick, time))
@@ -89,8 +100,13 @@ class ClockFollower:
             if not _regular(self._strays):  # a stall's bunched ticks: wait for steady ones
                 del self._strays[0]
                 return False
-            self._ticks.clear()
-            self._ticks.extend(self._strays)
+            slip = self._count_slip()
+            if slip:
+                self._slip += slip
+                self._ticks.extend((k + slip, t) for k, t in self._strays)
+            else:
+                self._ticks.clear()
+                self._ticks.extend(self._strays)
         else:
             self._ticks.append((tick, time))
         self._strays.clear()
@@ -142,6 +158,14 @@ class ClockFollower:
             band = parabola_band  # the jitter, not the line's misfit of a ramp
         self._curve = curve
         self._bands.append(band)
+
+    def _count_slip(self) -> int:
+        """Whole ticks by which the set-aside ticks sit off the fit, if they all do."""
+        offsets = [(t - self.tick_time(k)) / self.tick_period(k) for k, t in self._strays]
+        slip = round(sum(offsets) / len(offsets))
+        if all(abs(offset - slip) < SLIP_TOLERANCE for offset in offsets):
+            return slip
+        return 0
 
     def _jitter(self) -> float:
         """The jitter's half-width over the last few beats: a median, so that the
