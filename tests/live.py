@@ -67,6 +67,18 @@ def private_jack(start: bool = True, period: int = JACK_PERIOD) -> Iterator[str]
             os.environ["JACK_DEFAULT_SERVER"] = previous
 
 
+def start_scsynth(port: int) -> subprocess.Popen:
+    """A scsynth of the test's own on the current JACK server, for the machine to
+    attach to (``--server``), as on norns."""
+    env = dict(os.environ, JACK_NO_START_SERVER="1")
+    proc = subprocess.Popen(["scsynth", "-u", str(port), "-i", "0", "-o", "2", "-L"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    for line in proc.stdout:
+        if "server ready" in line:
+            return proc
+    raise RuntimeError("the test's scsynth did not start")
+
+
 def click_config(
     session: Session, record: Path, duration: float, lookahead: float = DEFAULT_LOOKAHEAD
 ) -> MachineConfig:

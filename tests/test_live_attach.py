@@ -1,7 +1,5 @@
 """--server: attach to a scsynth someone else runs (as on norns), and leave it running."""
 
-import os
-import subprocess
 import time
 
 import numpy as np
@@ -10,19 +8,9 @@ from actors.engine_bridge import BridgeConfig
 from actors.engine_bridge._server import free_udp_port
 from actors.session import Session
 from tests.audio import click_synthdefs, click_voices
-from tests.live import needs_supercollider, onset_errors, play, private_jack
+from tests.live import needs_supercollider, onset_errors, play, private_jack, start_scsynth
 
 pytestmark = needs_supercollider
-
-
-def start_scsynth(port: int) -> subprocess.Popen:
-    env = dict(os.environ, JACK_NO_START_SERVER="1")
-    proc = subprocess.Popen(["scsynth", "-u", str(port), "-i", "0", "-o", "2", "-L"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    for line in proc.stdout:
-        if "server ready" in line:
-            return proc
-    raise RuntimeError("the test's scsynth did not start")
 
 
 def test_attached_server_is_used_and_left_running(tmp_path):

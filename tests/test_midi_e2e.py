@@ -1,78 +1,124 @@
-"""End to end: a master process plays MIDI clock, the machine follows it, and its
-recorded onsets are measured against the master's own tick times.
+"""End to end: a master process plays MIDI clock with +-1 ms jitter on every tick,
+the machine follows it, and its recorded onsets are measured against the master's
+own beats.
 
 The machine runs as ``supertonic run --clock midi --record`` would (waiting for
 the master's start rather than starting itself). Every kick of ``x---`` should
 be heard on a master beat: the recording's sidecar puts each onset on the Unix
-time line, and the master reports when it sent each tick (``perf_counter`` is
-the system-wide monotonic clock, so one offset maps it to Unix time too).
+time line, and the master reports when each tick was due before its jitter
+(``perf_counter`` is the system-wide monotonic clock, so one offset maps it to
+Unix time too).
+
+A tempo ramp is followed end to end too, but not within the issue's 2 ms: with
+JACK's 1.33 ms cycles on top of the master's jitter the worst beat of a
+100 -> 140 BPM ramp was 2.4-2.5 ms off in two takes of three (1.5 ms in the
+third); ``benchmarks/midi_clock.py`` prints the figure on synthetic masters, and
+test_midi_follower holds the follower to 2 ms on the master's jitter alone.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
 import trio
 
-from actors.app import MachineConfig, run_machine
+from actors.app import run_machine
 from actors.engine_bridge import DEFAULT_LOOKAHEAD
-from actors.engine_bridge._server import JACK_PERIOD, SAMPLE_RATE
+from actors.engine_bridge._server import JACK_PERIOD, SAMPLE_RATE, free_udp_port
 from actors.midi import MidiConfig
 from actors.session import Session
 from tests.audio import click_onsets, read_sidecar, read_wav
-from tests.live import XRUN_ATTEMPTS, click_config, needs_supercollider, private_jack
+from tests.live import (
+    XRUN_ATTEMPTS,
+    click_config,
+    needs_supercollider,
+    private_jack,
+    start_scsynth,
+)
 from tests.test_midi_jack import master_ticks, play_master
 
-pytestmark = [
-    needs_supercollider,
-    pytest.mark.skipif(
-        "midi" not in {f.name for f in dataclasses.fields(MachineConfig)},
-        reason="waits for the machine's MIDI wiring (MachineConfig.midi)",
-    ),
-]
+pytestmark = needs_supercollider
 
-BPM = 128.0
-BEATS = 16
-PERIOD_FRAMES = JACK_PERIOD
-"""The machine's own 8 ms period (the issue's MIDI tests ran JACK at 64 frames). The
-dummy driver keeps its nominal rate only for whole microseconds, and shorter whole
-periods (2 ms) overran on this two-core host; a MIDI message waits up to a period for
-JACK's next cycle, which the machine corrects by half a period on average."""
-PERIOD = PERIOD_FRAMES / SAMPLE_RATE
-"""A MIDI message waits for JACK's next cycle: up to one period late, half on average."""
+JITTER = 0.001
+BEFORE = 2
+"""Beats the master clocks before its start, as a DAW's count-in would."""
+MIDI_PERIOD_FRAMES = 128
+"""JACK's period for MIDI: norns' own (2.67 ms). The issue ran MIDI at 64 frames,
+but on this two-core host a 64-frame JACK overran about 190 times in a 25-second
+take with only MIDI clients in it (the master, our input and our port watchers),
+and one take in four then missed the 0.5 ms SD; at 128 frames it overran about ten
+times. A MIDI message waits up to a period for JACK's next cycle, which the machine
+corrects by half a period on average."""
+PERIOD = MIDI_PERIOD_FRAMES / SAMPLE_RATE
+MASTER_SLIP = 0.002
+"""Seconds a tick may leave the master process after its jittered time. On this busy
+two-core host the master (a process of its own) now and then left a tick 2 to 25 ms
+late; such a master is not the +-1 ms one under test, and its take is retaken."""
+REACTION = 0.005
+"""Seconds the machine may take to act on a start message: a wake-up and a step."""
 
 
-def test_a_machine_following_a_midi_clock_is_heard_on_the_masters_beat(tmp_path):
+def follow(tmp_path, tempos: float | Sequence[float], beats: int) -> np.ndarray:
+    """Seconds by which each kick (one per master beat from the start) is heard off
+    the master's beat.
+
+    Two JACK servers: MIDI crosses one at norns' 128 frames, while scsynth
+    plays on one at the machine's own 8 ms period, and the machine attaches to
+    it as on norns. With scsynth in a 64-frame graph this two-core host overran
+    JACK's periods in every ten-second take (and at 96 and 192 frames in most),
+    while at 8 ms a MIDI message's wait for the next cycle alone spreads the
+    ticks over 8 ms, eight times the master's jitter.
+    """
     wav = tmp_path / "slave.wav"
     session = Session(tempo=100.0).with_patterns({0: "x---"})  # its own tempo is not used
     delay = 4.0  # the master starts clocking once the machine is up
-    duration = delay + (2 + BEATS) * 60 / BPM + 1.5
+    length = sum(np.broadcast_to(60 / np.asarray(tempos, float) / 24, 24 * (BEFORE + beats)))
+    port = free_udp_port()
+    config = click_config(session, wav, delay + length + 1.5)
     config = dataclasses.replace(
-        click_config(session, wav, duration), midi=MidiConfig(clock="midi")
+        config,
+        bridge=dataclasses.replace(config.bridge, server=("127.0.0.1", port)),
+        midi=MidiConfig(clock="midi"),
     )
-    with private_jack(period=PERIOD_FRAMES):
-        for _ in range(XRUN_ATTEMPTS):  # as tests.live.play: a take with an xrun is retaken
-            master = play_master("e2e-master", BPM, beats_before=2, beats=BEATS, delay=delay)
-            report = trio.run(run_machine, config)
-            sent = np.array(master_ticks(master))
-            if report.clock_jumps == 0:
-                break
-        else:
-            pytest.fail(f"JACK xruns in all {XRUN_ATTEMPTS} takes")
+    with private_jack(period=JACK_PERIOD):
+        server = start_scsynth(port)
+        try:
+            with private_jack(period=MIDI_PERIOD_FRAMES):
+                # as tests.live.play: a take the host spoilt is retaken (a JACK xrun on
+                # scsynth's server, or a master that slipped beyond the jitter it plays)
+                for _ in range(XRUN_ATTEMPTS):
+                    master = play_master("e2e-master", tempos, BEFORE, beats, delay, JITTER)
+                    report = trio.run(run_machine, config)
+                    meant, slip = master_ticks(master)
+                    meant = np.array(meant)
+                    if report.clock_jumps == 0 and slip <= MASTER_SLIP:
+                        break
+                else:
+                    pytest.fail(f"JACK xruns or master slips in all {XRUN_ATTEMPTS} takes")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
     unix_minus_perf = time.time() - time.perf_counter()
     # Only the downbeat may be late: a master's start comes without warning, one tick
-    # (21 ms here) before its first beat, and the lookahead is longer than that.
+    # before its first beat, and the lookahead is longer than that.
     assert report.exit_code == 0 and report.late <= 1 and report.dropped_hits == 0
     rate, audio = read_wav(wav)
     kicks = np.array(click_onsets(audio[:, 0])[0]) / rate + read_sidecar(wav)["start_unix"]
-    beats = sent[2 * 24 :: 24] + unix_minus_perf  # tick 48 is the song's first
-    assert len(kicks) == len(beats) == BEATS + 1  # nothing before the start or after the stop
-    errors = kicks - beats
+    beats_at = meant[24 * BEFORE :: 24] + unix_minus_perf
+    assert len(kicks) == len(beats_at) == beats + 1  # nothing before the start or after the stop
+    errors = kicks - beats_at
     # the downbeat cannot be heard before the start arrives: at most a lookahead late
-    assert 0 <= errors[0] <= DEFAULT_LOOKAHEAD + PERIOD
-    later = errors[2:]
+    # (the start leaves with a tick, up to the jitter late, and waits for JACK's cycle)
+    assert 0 <= errors[0] <= DEFAULT_LOOKAHEAD + JITTER + PERIOD + REACTION
+    return errors
+
+
+@pytest.mark.parametrize("bpm", [90.0, 128.0, 174.0])
+def test_a_jittery_master_is_heard_on_its_beat(tmp_path, bpm):
+    later = follow(tmp_path, bpm, beats=16)[2:]  # from the third beat
     assert abs(later.mean()) <= 0.001, later  # on the master's beat, within 1 ms
-    assert later.std() <= 0.0005, later
+    assert later.std() <= 0.0005, later  # a quarter of the master's own +-1 ms spread

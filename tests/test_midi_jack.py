@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -218,32 +218,40 @@ def test_our_clock_and_transport_reach_a_real_port_in_time(jack):
 
 
 def play_master(
-    name: str, bpm: float, beats_before: int, beats: int, delay: float = 1.5
+    name: str,
+    tempos: float | Sequence[float],
+    beats_before: int,
+    beats: int,
+    delay: float = 1.5,
+    jitter: float = 0.0,
 ) -> subprocess.Popen:
     """A MIDI clock master in a process of its own, as a real one would be: it clocks
-    ``beats_before`` beats, starts, clocks ``beats`` more and stops, then prints
-    the ``time.perf_counter()`` (system-wide) of every tick it sent, as JSON."""
+    ``beats_before`` beats, starts, clocks ``beats`` more and stops, then prints the
+    ``time.perf_counter()`` (system-wide) of every tick it meant to send, as JSON.
+
+    ``tempos`` is one tempo, or one per tick interval; each tick is sent up to
+    ``jitter`` seconds early or late (uniformly), as a master's scheduling would.
+    """
+    ticks = 24 * (beats_before + beats)
+    if isinstance(tempos, (int, float)):
+        tempos = [float(tempos)] * ticks
+    assert len(tempos) == ticks
+    spec = {"tempos": list(tempos), "before": beats_before, "delay": delay, "jitter": jitter}
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.test_midi_jack",
-            name,
-            str(bpm),
-            str(beats_before),
-            str(beats),
-            str(delay),
-        ],
+        [sys.executable, "-m", "tests.test_midi_jack", name, json.dumps(spec)],
         cwd=Path(__file__).parents[1],
         stdout=subprocess.PIPE,
         text=True,
     )
 
 
-def master_ticks(process: subprocess.Popen) -> list[float]:
+def master_ticks(process: subprocess.Popen) -> tuple[list[float], float]:
+    """When each tick was due before its jitter, and the most any tick left later than
+    its jittered time (the master's own scheduling slip: a retake when large)."""
     out, _ = process.communicate(timeout=60)
     assert process.returncode == 0
-    return json.loads(out)
+    report = json.loads(out)
+    return report["meant"], max(report["slips"])
 
 
 def test_a_real_master_clock_is_followed(jack):
@@ -259,7 +267,7 @@ def test_a_real_master_clock_is_followed(jack):
         return trio.current_time() - time.perf_counter(), machine.to_clock
 
     offset, to_clock = trio.run(main)
-    sent = master_ticks(master)
+    sent, _ = master_ticks(master)
     assert [m for m in to_clock if not isinstance(m, Follow)] == [Start(), Stop()]
     follows = [m for m in to_clock if isinstance(m, Follow)]
     assert len(follows) >= 4 * 24 - 2  # every tick of the song bar a stray or two
@@ -270,26 +278,26 @@ def test_a_real_master_clock_is_followed(jack):
     assert heard - (sent[24 + 96] + offset) == pytest.approx(0.0, abs=0.003)
 
 
-def _master(name: str, bpm: float, beats_before: int, beats: int, delay: float) -> None:
+def _master(name: str, spec: dict) -> None:
     port = rtmidi.MidiOut(API, name=name)
     port.open_virtual_port("port")
-    tick = 60 / (24 * bpm)
-    begin = time.perf_counter() + delay
-    sent = []
-    for k in range(24 * (beats_before + beats) + 1):
-        target = begin + k * tick
-        time.sleep(max(0.0, target - time.perf_counter() - 0.002))
-        while time.perf_counter() < target:
+    begin = time.perf_counter() + spec["delay"]
+    meant = begin + np.concatenate([[0.0], np.cumsum(60 / (24 * np.array(spec["tempos"])))])
+    late = np.random.default_rng(len(meant)).uniform(-spec["jitter"], spec["jitter"], len(meant))
+    slips = []
+    for k, due in enumerate(meant + late):
+        time.sleep(max(0.0, due - time.perf_counter() - 0.002))
+        while time.perf_counter() < due:
             pass
-        if k == 24 * beats_before:
+        if k == 24 * spec["before"]:
             port.send_message([0xFA])
         port.send_message([0xF8])
-        sent.append(time.perf_counter())
+        slips.append(time.perf_counter() - due)
     port.send_message([0xFC])
     time.sleep(0.2)
     port.delete()
-    print(json.dumps(sent))
+    print(json.dumps({"meant": meant.tolist(), "slips": slips}))
 
 
 if __name__ == "__main__":
-    _master(sys.argv[1], *map(float, sys.argv[2:3]), *map(int, sys.argv[3:5]), float(sys.argv[5]))
+    _master(sys.argv[1], json.loads(sys.argv[2]))
