@@ -1,9 +1,12 @@
 """--server: attach to a scsynth someone else runs (as on norns), and leave it running."""
 
+import dataclasses
 import time
 
 import numpy as np
+import trio
 
+from actors.app import run_machine
 from actors.engine_bridge import BridgeConfig
 from actors.engine_bridge._server import free_udp_port
 from actors.session import Session
@@ -13,7 +16,7 @@ from tests.live import needs_supercollider, onset_errors, play, private_jack, st
 pytestmark = needs_supercollider
 
 
-def test_attached_server_is_used_and_left_running(tmp_path):
+def test_attached_server_is_used_and_left_running(tmp_path, caplog):
     session = Session(tempo=128).with_patterns({0: "x-", 1: "--x-", 2: "-", 3: "-", 4: "-"})
     wav = tmp_path / "take.wav"
     port = free_udp_port()
@@ -30,6 +33,13 @@ def test_attached_server_is_used_and_left_running(tmp_path):
             report = play(config)
             time.sleep(0.3)
             assert server.poll() is None, "the bridge must not quit a server it did not start"
+            # a second machine attaching (a norns script restarted) finds none of the
+            # first one's nodes in its way
+            again = dataclasses.replace(
+                config, bridge=dataclasses.replace(config.bridge, record=None), duration=0.5)
+            caplog.clear()
+            assert trio.run(run_machine, again).exit_code == 0
+            assert not [r for r in caplog.records if "/fail" in r.getMessage()]
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -38,6 +38,7 @@ from ._core import (
     record_close_requests,
     record_open_requests,
     record_start_request,
+    release_requests,
 )
 from ._link import LinkError, ScsynthLink
 from ._recording import Recording
@@ -396,6 +397,9 @@ class Bridge:
                     log.error("closing the recording on the server failed: %s", exc)
             if self._recording is not None:
                 self._recording.finish(end)
+            if life is not None and life.process is None:
+                with contextlib.suppress(OSError):
+                    await life.link.send(release_requests(life.lowpass_running))
             self._closing = True
             if life is not None and life.process is not None:
                 with contextlib.suppress(OSError):

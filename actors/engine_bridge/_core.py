@@ -88,6 +88,14 @@ def node_requests() -> tuple[Request, ...]:
     )
 
 
+def release_requests(lowpass_running: bool) -> tuple[Request, ...]:
+    """Our nodes freed from a server we attached to and leave running: the next
+    supertonic to attach (a norns script restarted) would otherwise meet them as
+    duplicate node IDs."""
+    lowpass = (NodeFree(NODE_LOWPASS),) if lowpass_running else ()
+    return (NodeFree(NODE_CLOCK), NodeFree(GROUP_CHOKE), NodeFree(GROUP_VOICES), *lowpass)
+
+
 def hit_requests(hit: Hit, voice: Voice) -> tuple[Request, ...]:
     """A hit is one self-freeing synth; a choke hit first gates off the choke group.
 
