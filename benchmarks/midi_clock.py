@@ -8,6 +8,8 @@ ClockCore -> steps, heard a 50 ms lookahead later), and prints:
 - tempo error (worst |BPM error| from the third beat on, and from the fifth);
 - heard error: each step's time + lookahead minus the master's true beat, from
   the third beat on (mean, SD, worst), and the worst during the ramp;
+- the ramp again with each tick delayed to the next JACK cycle (64 and 128 frames),
+  as JACK MIDI delivers it;
 - after a sudden change, how many beats until the tempo stays within 1 and
   0.05 BPM, and the worst heard error in the two beats after it.
 
@@ -144,6 +146,24 @@ def ramp_rows(seeds):
             f"  {name:7s}  SD {heard.std():5.3f} worst {np.abs(heard).max():5.2f} {'':15s}"
             f"{np.mean(lag) / rate:5.2f} beats"
         )
+    for frames in (64, 128):
+        heard = []
+        for seed in range(seeds):
+            true, arrivals = master_ticks(tempos, seed)
+            heard.append(heard_errors(follow(jack_cycles(arrivals, frames, seed)), true, 8 * 4))
+        heard = np.concatenate(heard) * 1000
+        print(
+            f"  ours, through {frames}-frame JACK cycles: SD {heard.std():5.3f} "
+            f"worst {np.abs(heard).max():5.2f}"
+        )
+
+
+def jack_cycles(arrivals, frames, seed, rate=48000):
+    """Arrivals as JACK MIDI delivers them: at the next cycle, less the half period the
+    machine takes off."""
+    period = frames / rate
+    phase = np.random.default_rng(seed + 1000).uniform(0, period)
+    return np.ceil((arrivals - phase) / period) * period + phase - period / 2
 
 
 def change_rows(seeds):
