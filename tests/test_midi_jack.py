@@ -32,8 +32,12 @@ pytestmark = pytest.mark.skipif(not shutil.which("jackd"), reason="needs jackd (
 
 API = rtmidi.API_UNIX_JACK
 L = 0.05
-PERIOD = 64
-"""Samples per JACK period (1.33 ms): MIDI crosses JACK once per period."""
+PERIOD = 128
+"""Samples per JACK period (2.67 ms, norns' own): MIDI crosses JACK once per period.
+The issue ran these at 64 frames, but this two-core host overran a 64-frame JACK
+about 190 times in 25 s with MIDI clients alone, and a master at exactly 125 BPM
+(15 periods a tick) then arrived as a slow sawtooth that tilted the fit: the
+followed tempo was 0.2-0.9 BPM off in two CI runs of five."""
 
 
 @pytest.fixture(scope="module")
