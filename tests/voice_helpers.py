@@ -28,6 +28,7 @@ from actors.engine_bridge import (
 )
 from actors.kit import Drum
 from actors.voice import voice_for
+from tests.audio import read_wav
 
 RATE = 48000
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -66,26 +67,11 @@ def render(
     with tempfile.TemporaryDirectory(prefix="supertonic-voice-") as tmp:
         wav = Path(tmp) / "out.wav"
         render_score(bundles, end, wav)
-        return read_wav(wav)
+        return read_wav(wav)[1]
 
 
 def choke(time: float, group: int) -> Bundle:
     return Bundle(time, (NodeSet(group, ("gate", 0.0)),))
-
-
-def read_wav(path: Path) -> np.ndarray:
-    """(frames, channels) float32 samples of scsynth's float WAV."""
-    data = path.read_bytes()
-    pos, channels, samples = 12, 0, b""
-    while pos + 8 <= len(data):
-        chunk, size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
-        if chunk == b"fmt ":
-            code, channels = struct.unpack("<HH", data[pos + 8 : pos + 12])
-            assert code == 3, "expected a float WAV"
-        elif chunk == b"data":
-            samples = data[pos + 8 : pos + 8 + size]
-        pos += 8 + size + (size & 1)
-    return np.frombuffer(samples, dtype="<f4").reshape(-1, channels)
 
 
 def segment(audio: np.ndarray, start: float, length: float) -> np.ndarray:
