@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -57,6 +58,10 @@ def _write(fd: int, data: bytes) -> None:
 
 
 def main() -> None:
+    # Ctrl-C in a terminal reaches the whole process group, but the machine owns the
+    # worker's life (it closes our stdin on its way out): without this the player saw
+    # a KeyboardInterrupt traceback from the worker in the log at every stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(
         level=logging.INFO,
         format="supertonic generator worker: %(levelname)s: %(message)s",
