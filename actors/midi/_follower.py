@@ -57,6 +57,12 @@ SLIP_TOLERANCE = 0.25
 GATE_AFTER = TICKS_PER_BEAT
 """Ticks a fit needs before it judges strays: a fit of a few ticks extrapolates too
 loosely to tell a stall from its own error."""
+LATE_BAND = 1.25
+LATE_FLOOR = 0.0002
+"""A tick later than the fit by more than this many jitter half-widths plus this many
+seconds is held out as late (a JACK xrun or a stall delayed it a period or more):
+jitter is bounded, and a minimax fit, which only the extremes hold up, would move
+by half the delay for the whole window."""
 
 
 class ClockFollower:
@@ -77,6 +83,8 @@ class ClockFollower:
         """Half the width of each fit's residuals, for judging strays."""
         self._slip = 0
         """Ticks the caller's count is behind the master's (lost ticks)."""
+        self._late: tuple[int, float] | None = None
+        """The last tick, if it was held out as late."""
 
     @property
     def locked(self) -> bool:
@@ -88,6 +96,7 @@ class ClockFollower:
         self._strays.clear()
         self._bands.clear()
         self._slip = 0
+        self._late = None
 
     def add(self, tick: int, time: float) -> bool:
         """Take one tick's arrival; returns ``False`` when it was set aside as a stray."""
@@ -107,7 +116,14 @@ class ClockFollower:
             else:
                 self._ticks.clear()
                 self._ticks.extend(self._strays)
+        elif self._is_late(tick, time) and self._late is None:
+            self._late = (tick, time)
+            return False
         else:
+            # a late tick followed by another is the master moving, not a delay
+            if self._late is not None and self._is_late(tick, time):
+                self._ticks.append(self._late)
+            self._late = None
             self._ticks.append((tick, time))
         self._strays.clear()
         if len(self._ticks) >= 2:
@@ -158,6 +174,10 @@ class ClockFollower:
             band = parabola_band  # the jitter, not the line's misfit of a ramp
         self._curve = curve
         self._bands.append(band)
+
+    def _is_late(self, tick: int, time: float) -> bool:
+        limit = LATE_FLOOR + LATE_BAND * self._jitter()
+        return len(self._ticks) >= GATE_AFTER and time - self.tick_time(tick) > limit
 
     def _count_slip(self) -> int:
         """Whole ticks by which the set-aside ticks sit off the fit, if they all do."""
