@@ -94,7 +94,9 @@ class RunReport:
     late: int
     restarts: int
     clock_jumps: int
-    """JACK xruns that reset scsynth's clock while playing."""
+    """JACK xruns that reset scsynth's clock loop while playing."""
+    misplaced: int
+    """Hits the server reports off their samples (the host held JACK up too long)."""
     margins: tuple[float, ...]
     """Seconds each recent hit was sent ahead of its time tag."""
 
@@ -163,10 +165,11 @@ async def run_machine(config: MachineConfig) -> RunReport:
             producers.cancel_scope.cancel()
     report = RunReport(1 if failed else 0, bridge.sent_bundles, bridge.dropped_hits,
                        bridge.late_count, bridge.restarts, bridge.clock_jumps,
-                       tuple(bridge.margins))
-    log.info("stopped: %d bundles sent, %d hits dropped, %d late, %d server restart(s), "
-             "%d clock jump(s)", report.sent_bundles, report.dropped_hits, report.late,
-             report.restarts, report.clock_jumps)
+                       bridge.misplaced, tuple(bridge.margins))
+    log.info("stopped: %d bundles sent, %d hits dropped, %d late, %d off their samples, "
+             "%d server restart(s), %d clock jump(s)", report.sent_bundles,
+             report.dropped_hits, report.late, report.misplaced, report.restarts,
+             report.clock_jumps)
     return report
 
 

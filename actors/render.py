@@ -12,7 +12,7 @@ from pathlib import Path
 
 from actors.clock import ClockCore
 from actors.engine_bridge import Bundle, LoadDefDir, Voice, hit_requests, render_score
-from actors.engine_bridge._core import group_requests
+from actors.engine_bridge._core import node_requests, sample_count
 from actors.messages import SetVoice
 from actors.sequencer import SequencerCore
 from actors.session import Session, SessionCore, To, full_state
@@ -22,12 +22,14 @@ TAIL = 0.05
 """Seconds after the longest-ringing voice ends, so the file closes on silence."""
 
 
-def performance(session: Session, bars: int, voices: tuple[Voice, ...] | None = None
-                ) -> tuple[list[Bundle], float]:
+def performance(session: Session, bars: int, sample_rate: int,
+                voices: tuple[Voice, ...] | None = None) -> tuple[list[Bundle], float]:
     """The bundles of ``bars`` bars from time 0, and when the last voice has ended.
 
     The session's state reaches the sequencer and the voices exactly as the
     session actor sends it live; ``voices`` overrides the sound (for clicks).
+    A score's clock synth starts on sample 0, so a hit's sample is its time's;
+    stamped with that time, scsynth starts it within its block, in time.
     """
     sequencer = SequencerCore()
     session_voices: dict[int, Voice] = {}
@@ -44,7 +46,8 @@ def performance(session: Session, bars: int, voices: tuple[Voice, ...] | None = 
     for _ in range(bars * STEPS_PER_BAR):
         for hit in sequencer.hits(clock.pop_step()):
             voice = voices[hit.track]
-            bundles.append(Bundle(hit.time, hit_requests(hit, voice)))
+            at = sample_count(hit.time * sample_rate)
+            bundles.append(Bundle(hit.time, hit_requests(hit, voice, at)))
             end = max(end, hit.time + voice.length)
     return bundles, end + TAIL
 
@@ -52,7 +55,7 @@ def performance(session: Session, bars: int, voices: tuple[Voice, ...] | None = 
 def render_session(session: Session, synthdefs: Path, bars: int, out: Path,
                    sample_rate: int = 48000, voices: tuple[Voice, ...] | None = None) -> float:
     """Render to ``out``; returns the file's length in seconds."""
-    bundles, end = performance(session, bars, voices)
-    setup = Bundle(0.0, (LoadDefDir(str(synthdefs)), *group_requests()))
+    bundles, end = performance(session, bars, sample_rate, voices)
+    setup = Bundle(0.0, (LoadDefDir(str(synthdefs)), *node_requests()))
     render_score([setup, *bundles], end, out, sample_rate=sample_rate)
     return end

@@ -27,25 +27,29 @@ from pathlib import Path
 
 from actors.engine_bridge import (
     ADD_TO_TAIL,
+    CLOCK_DEF,
     Bundle,
     GroupNew,
-    NodeSet,
     ReceiveDef,
     Request,
-    SynthNew,
+    choke_request,
+    clock_request,
     ensure_synthdefs,
     render_score,
+    sample_count,
+    voice_request,
 )
 from actors.kit import Drum, load_kit
 from actors.voice import voice_for
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from voice_helpers import read_synthdef  # the tests' scsyndef reader
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.voice_helpers import read_synthdef  # the tests' scsyndef reader
 
 TRACKS = 5
 DENSE_SECONDS = 60.0
 SUSTAIN_SECONDS = 10.0
 CHOKE_GROUP, VOICE_GROUP = 2, 1
+RATE = 48000
 
 
 def child_cpu(bundles: Sequence[Bundle], end: float) -> float:
@@ -62,9 +66,10 @@ def child_cpu(bundles: Sequence[Bundle], end: float) -> float:
 
 
 def setup(defs: Path, drums: Sequence[Drum]) -> Bundle:
-    names = sorted({voice_for(d)[0] for d in drums})
+    names = sorted({voice_for(d)[0] for d in drums} | {CLOCK_DEF})
     requests: list[Request] = [ReceiveDef((defs / f"{n}.scsyndef").read_bytes()) for n in names]
-    requests += [GroupNew(VOICE_GROUP, ADD_TO_TAIL, 0), GroupNew(CHOKE_GROUP, ADD_TO_TAIL, 0)]
+    requests += [clock_request(), GroupNew(VOICE_GROUP, ADD_TO_TAIL, 0),
+                 GroupNew(CHOKE_GROUP, ADD_TO_TAIL, 0)]
     return Bundle(0.0, tuple(requests))
 
 
@@ -73,13 +78,15 @@ def dense(defs: Path, drums: Sequence[Drum]) -> float:
     bundles = [setup(defs, drums)]
     for index in range(round(DENSE_SECONDS / step)):
         requests: list[Request] = []
+        time = 0.01 + index * step
+        at = sample_count(time * RATE)
         for drum in drums:
             name, controls = voice_for(drum)
             group = CHOKE_GROUP if drum.choke else VOICE_GROUP
             if drum.choke:
-                requests.append(NodeSet(CHOKE_GROUP, ("gate", 0.0)))
-            requests.append(SynthNew(name, -1, ADD_TO_TAIL, group, (*controls, "vel", 64.0)))
-        bundles.append(Bundle(0.01 + index * step, tuple(requests)))
+                requests.append(choke_request(CHOKE_GROUP, at))
+            requests.append(voice_request(name, controls, 64.0, at, group))
+        bundles.append(Bundle(time, tuple(requests)))
     return DENSE_SECONDS / child_cpu(bundles, DENSE_SECONDS)
 
 
@@ -90,8 +97,8 @@ def sustained(drum: Drum) -> Drum:
 
 def per_voice_second(defs: Path, drum: Drum, voices: int, empty: float) -> float:
     name, controls = voice_for(drum)
-    hits = tuple(SynthNew(name, -1, ADD_TO_TAIL, VOICE_GROUP, (*controls, "vel", 127.0))
-                 for _ in range(voices))
+    at = sample_count(0.01 * RATE)
+    hits = tuple(voice_request(name, controls, 127.0, at, VOICE_GROUP) for _ in range(voices))
     used = child_cpu([setup(defs, [drum]), Bundle(0.01, hits)], SUSTAIN_SECONDS)
     return (used - empty) / (voices * SUSTAIN_SECONDS)
 

@@ -26,17 +26,18 @@ import numpy as np
 import pytest
 import trio
 
-from actors.app import run_machine
+from actors.app import RunReport, run_machine
 from actors.engine_bridge import DEFAULT_LOOKAHEAD
 from actors.engine_bridge._server import JACK_PERIOD, SAMPLE_RATE, free_udp_port
 from actors.midi import MidiConfig
 from actors.session import Session
 from tests.audio import click_onsets, read_sidecar, read_wav
 from tests.live import (
-    XRUN_ATTEMPTS,
     click_config,
+    host_stall,
     needs_supercollider,
     private_jack,
+    retaken,
     start_scsynth,
 )
 from tests.test_midi_jack import master_ticks, play_master
@@ -84,24 +85,29 @@ def follow(tmp_path, tempos: float | Sequence[float], beats: int) -> np.ndarray:
         bridge=dataclasses.replace(config.bridge, server=("127.0.0.1", port)),
         midi=MidiConfig(clock="midi"),
     )
+    ticks: list[tuple[list[float], float]] = []
+
+    def take() -> RunReport:
+        master = play_master("e2e-master", tempos, BEFORE, beats, delay, JITTER)
+        report = trio.run(run_machine, config)
+        ticks.append(master_ticks(master))
+        return report
+
+    def spoilt(report: RunReport) -> str | None:
+        """The host's stalls, or a master that slipped beyond the jitter it plays."""
+        slip = ticks[-1][1]
+        slipped = f"the master slipped {slip * 1000:.1f} ms" if slip > MASTER_SLIP else None
+        return host_stall(report) or slipped
+
     with private_jack(period=JACK_PERIOD):
         server = start_scsynth(port)
         try:
             with private_jack(period=MIDI_PERIOD_FRAMES):
-                # as tests.live.play: a take the host spoilt is retaken (a JACK xrun on
-                # scsynth's server, or a master that slipped beyond the jitter it plays)
-                for _ in range(XRUN_ATTEMPTS):
-                    master = play_master("e2e-master", tempos, BEFORE, beats, delay, JITTER)
-                    report = trio.run(run_machine, config)
-                    meant, slip = master_ticks(master)
-                    meant = np.array(meant)
-                    if report.clock_jumps == 0 and slip <= MASTER_SLIP:
-                        break
-                else:
-                    pytest.fail(f"JACK xruns or master slips in all {XRUN_ATTEMPTS} takes")
+                report = retaken(take, spoilt)
         finally:
             server.terminate()
             server.wait(timeout=10)
+    meant = np.array(ticks[-1][0])
     unix_minus_perf = time.time() - time.perf_counter()
     # Only the downbeat may be late: a master's start comes without warning, one tick
     # before its first beat, and the lookahead is longer than that.

@@ -13,6 +13,7 @@ from voice_helpers import (
     choke,
     db,
     drum_hit,
+    hit_request,
     mix_gains,
     pan_gains,
     render,
@@ -21,7 +22,7 @@ from voice_helpers import (
     velocity_gain,
 )
 
-from actors.engine_bridge import ADD_TO_TAIL, Bundle, NodeSet, SynthNew
+from actors.engine_bridge import Bundle
 from actors.kit import Drum
 from actors.voice import voice_for, voice_length
 
@@ -177,10 +178,9 @@ def test_choke_silences_the_voice_within_5_ms_and_spares_the_new_hit():
     long_noise = Drum(mix=1.0, nfil_frq=20000.0, nenv_dcy=5.0, level=0.0)
     old = drum_hit(0.0, dataclasses.replace(long_noise, pan=-100.0), group=group)
     new = drum_hit(cut, dataclasses.replace(long_noise, pan=100.0), group=group)
-    new_voice = SynthNew(new.synthdef, -1, ADD_TO_TAIL, group, (*new.controls, "vel", 127.0))
     bundles = [  # as the bridge plays a choke hit: the cut, then the new voice, in one bundle
         choke(0.2, 99),  # an empty group: harmless
-        Bundle(cut, (NodeSet(group, ("gate", 0.0)), new_voice)),
+        Bundle(cut, (*choke(cut, group).requests, hit_request(new))),
     ]
     hits = [old]
     audio = render(hits, 1.0, extra=bundles, groups=(group, 99))

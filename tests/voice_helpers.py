@@ -17,14 +17,17 @@ import numpy as np
 
 from actors.engine_bridge import (
     ADD_TO_TAIL,
+    CLOCK_DEF,
     Bundle,
     GroupNew,
-    NodeSet,
     ReceiveDef,
     Request,
-    SynthNew,
+    choke_request,
+    clock_request,
     ensure_synthdefs,
     render_score,
+    sample_count,
+    voice_request,
 )
 from actors.kit import Drum
 from actors.voice import voice_for
@@ -56,13 +59,11 @@ def render(
 ) -> np.ndarray:
     """Render the hits (plus extra bundles) and return (frames, 2) float samples."""
     defs = ensure_synthdefs()
-    names = sorted({h.synthdef for h in hits})
+    names = sorted({h.synthdef for h in hits} | {CLOCK_DEF})
     setup: list[Request] = [ReceiveDef((defs / f"{n}.scsyndef").read_bytes()) for n in names]
-    setup += [GroupNew(g, ADD_TO_TAIL, 0) for g in groups]
+    setup += [clock_request(), *(GroupNew(g, ADD_TO_TAIL, 0) for g in groups)]
     bundles = [Bundle(0.0, tuple(setup))]
-    for h in hits:
-        controls = (*h.controls, "vel", float(h.velocity))
-        bundles.append(Bundle(h.time, (SynthNew(h.synthdef, -1, ADD_TO_TAIL, h.group, controls),)))
+    bundles += [Bundle(h.time, (hit_request(h),)) for h in hits]
     bundles += extra
     with tempfile.TemporaryDirectory(prefix="supertonic-voice-") as tmp:
         wav = Path(tmp) / "out.wav"
@@ -70,8 +71,14 @@ def render(
         return read_wav(wav)[1]
 
 
+def hit_request(hit: Hit) -> Request:
+    """The voice of ``hit`` placed on its time's sample, as the bridge and render place it."""
+    return voice_request(hit.synthdef, hit.controls, float(hit.velocity),
+                         sample_count(hit.time * RATE), hit.group)
+
+
 def choke(time: float, group: int) -> Bundle:
-    return Bundle(time, (NodeSet(group, ("gate", 0.0)),))
+    return Bundle(time, (choke_request(group, sample_count(time * RATE)),))
 
 
 def segment(audio: np.ndarray, start: float, length: float) -> np.ndarray:

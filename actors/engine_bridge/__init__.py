@@ -1,7 +1,15 @@
 """The engine bridge: turns hits into time-stamped scsynth bundles, live or offline."""
 
 from ._actor import DEFAULT_LOOKAHEAD, Bridge, BridgeConfig, wall_clock_offset
-from ._core import Voice, hit_requests
+from ._core import (
+    CLOCK_DEF,
+    Voice,
+    choke_request,
+    clock_request,
+    hit_requests,
+    sample_count,
+    voice_request,
+)
 from ._recording import Recording
 from ._requests import (
     ADD_AFTER,
@@ -33,6 +41,7 @@ __all__ = [
     "ADD_AFTER",
     "ADD_TO_HEAD",
     "ADD_TO_TAIL",
+    "CLOCK_DEF",
     "DEFAULT_LOOKAHEAD",
     "SCD_DIR",
     "Bridge",
@@ -60,10 +69,14 @@ __all__ = [
     "SynthNew",
     "Voice",
     "build_synthdefs",
+    "choke_request",
+    "clock_request",
     "ensure_synthdefs",
     "find_scsynth",
     "hit_requests",
     "render_score",
+    "sample_count",
     "score_bytes",
+    "voice_request",
     "wall_clock_offset",
 ]

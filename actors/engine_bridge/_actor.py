@@ -1,9 +1,9 @@
 """The engine bridge's trio shell: keep a server alive and send it every hit on time.
 
 Hits arrive a little before their time; each goes out at once as a bundle
-stamped with its exact time plus the lookahead (corrected for how this
-server maps tags to samples, see ``_clock_sync``), so scsynth starts it on
-the right sample whatever jitter the trip had. The server is supervised: if
+told the sample its time plus the lookahead falls on, and stamped to start
+just before it (see ``_clock_sync``), so it sounds on that sample whatever
+jitter the trip had and however scsynth's clock loop wanders. The server is supervised: if
 it dies, hits are dropped (nobody could hear them) while a new one is
 started or re-attached, and the music resumes at the right position as soon
 as it answers.
@@ -27,12 +27,13 @@ from actors.messages import Hit, Hits, SetLowpass, SetVoice, Step, Transport
 from ._clock_sync import ServerClock
 from ._core import (
     LOWPASS_OPEN,
-    MARKER_BUS,
     PROBE_BUS,
+    WAIT_LIMIT,
     Voice,
     hit_requests,
     load_requests,
     lowpass_requests,
+    marker_request,
     node_requests,
     pulse_request,
     record_close_requests,
@@ -102,22 +103,18 @@ class _Life:
     process: ScsynthProcess | None
     segment: Path | None = None
     """The recording segment still waiting for its marker."""
-    probes: dict[int, tuple[float, Path | None]] = dataclasses.field(default_factory=dict)
-    """Pulses in flight: id -> (the time meant, the segment it marks, if any)."""
+    probes: dict[int, float] = dataclasses.field(default_factory=dict)
+    """Pulses in flight: id -> the time meant."""
     probe_id: int = 0
     lowpass_running: bool = False
     last_probe: float = dataclasses.field(default_factory=trio.current_time)
     """When a probe last came back: an attached server that stops answering is lost."""
 
-    def probe(self, target: float, marks: Path | None = None) -> list[Request]:
-        """The requests of a clock probe meant for ``target``, to send stamped so that
-        it lands there (a marker pulse too, for a recording segment)."""
+    def probe(self, target: float) -> Request:
+        """A clock probe, to send stamped ``target``."""
         self.probe_id = self.probe_id % 100_000 + 1
-        self.probes[self.probe_id] = (target, marks)
-        requests = [pulse_request(PROBE_BUS, float(self.probe_id))]
-        if marks is not None:
-            requests.append(pulse_request(MARKER_BUS, 1.0))
-        return requests
+        self.probes[self.probe_id] = target
+        return pulse_request(PROBE_BUS, float(self.probe_id))
 
 
 class Bridge:
@@ -142,8 +139,12 @@ class Bridge:
         self.late_count = 0
         self.restarts = 0
         self.clock_jumps = 0
-        """Times scsynth's clock was reset under us (JACK xruns) once hits were playing:
-        hits in flight then land off their samples, which the log says each time."""
+        """Times scsynth's clock loop was reset under us (JACK xruns) once hits were
+        playing; hits in flight wait for their samples all the same."""
+        self.misplaced = 0
+        """Hits (and recording markers) the server reports off their samples: started
+        after them, or too early to wait, when the host stalled JACK for longer than
+        the hits' lead."""
         self.margins: collections.deque[float] = collections.deque(maxlen=100_000)
         """Recent seconds between sending a hit and its time tag: what the lookahead
         is for, and how much of it the pipeline used."""
@@ -218,9 +219,9 @@ class Bridge:
             return
         for moment in sorted({hit.time for hit in hits}):
             together = [(hit, voice) for hit, voice in playable if hit.time == moment]
-            requests = [r for hit, voice in together for r in hit_requests(hit, voice)]
             when = self.unix_time(moment)
-            tag = life.clock.corrected(when)
+            tag, at = life.clock.place(when)
+            requests = [r for hit, voice in together for r in hit_requests(hit, voice, at)]
             self.margins.append(tag - time.time())
             try:
                 await life.link.send(requests, tag)
@@ -245,16 +246,15 @@ class Bridge:
             return
         segment, life.segment = life.segment, None
         if recording.start_unix is None:
-            # Delay the whole beat by under a sample so the first step falls half way
-            # between two: at a tempo whose step is whole samples every hit does, and
-            # lands on one of the two samples within one of its place even when the
-            # prediction of scsynth's clock is off by most of a sample (on a sample, an
-            # error over half a sample would put it a sample and a fraction off).
+            # Delay the whole beat by under a sample so the first step falls on one:
+            # then the recording's steps sit where a render's do (sample 0, and from
+            # there the same multiples of a step), and hits land on the same samples.
             position = life.clock.line(self.unix_time(step.time))
-            half_way = math.ceil(position - 0.5) + 0.5
-            self._grid_shift = (half_way - position) / life.clock.sample_rate
+            self._grid_shift = (round(position) - position) / life.clock.sample_rate
         when = recording.place_marker(segment, self.unix_time(step.time))
-        await life.link.send(life.probe(when, marks=segment), life.clock.corrected(when))
+        tag, at = life.clock.place(when)
+        recording.marker_landed(segment, round(life.clock.line(when)) - life.clock.line(when))
+        await life.link.send((marker_request(at),), tag)
 
     # --- server supervision ------------------------------------------------------------------
 
@@ -338,26 +338,31 @@ class Bridge:
         """Keep measuring where tagged pulses land; ready once the model has a fit."""
         def on_reply(params: tuple) -> None:
             _node, _reply, probe_id, phase = params
-            target, marks = life.probes.pop(int(probe_id), (None, None))
+            target = life.probes.pop(int(probe_id), None)
             if target is None:
                 return
             life.last_probe = trio.current_time()
-            if marks is None:
-                jump = life.clock.add_probe(target, float(phase))
-                if jump is not None and self.sent_bundles:  # before any hit it costs nothing
-                    self.clock_jumps += 1
-                    log.warning("scsynth's clock jumped by %.1f samples (a JACK xrun resets "
-                                "it); hits already sent may be off by that much", jump)
-            elif self._recording is not None:
-                self._recording.marker_landed(marks, life.clock.missed_by(target, float(phase)))
+            jump = life.clock.add_probe(target, float(phase))
+            if jump is not None and self.sent_bundles:  # before any hit it costs nothing
+                self.clock_jumps += 1
+                log.info("scsynth's clock loop jumped by %.1f samples (a JACK xrun resets "
+                         "it); hits already sent wait for their samples", jump)
+
+        def on_misplaced(params: tuple) -> None:
+            _node, _reply, due = params
+            self.misplaced += 1
+            off = f"{-due:.0f} samples late" if due < 0 else f"{due - WAIT_LIMIT:.0f} early"
+            log.warning("a hit sounded %s: scsynth started it outside its wait (the host "
+                        "held JACK up)", off)
 
         life.link.subscribe("/supertonic/clock", on_reply)
+        life.link.subscribe("/supertonic/misplaced", on_misplaced)
         started = False
         with trio.fail_after(5) as deadline:
             while True:
                 tag = time.time() + self.config.lookahead
                 with contextlib.suppress(OSError):
-                    await life.link.send(life.probe(tag), tag)
+                    await life.link.send((life.probe(tag),), tag)
                 await trio.sleep(PROBE_INTERVAL if started else WARM_UP_INTERVAL)
                 if not started and life.clock.ready:
                     deadline.deadline = math.inf

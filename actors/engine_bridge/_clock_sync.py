@@ -1,18 +1,22 @@
-"""Correcting time tags for how scsynth really maps them to samples.
+"""Stamping hits for how scsynth really maps time tags to samples.
 
 scsynth converts a bundle's time tag to a sample position through a
 delay-locked loop on its audio callback times (bandwidth 0.012 Hz). After a
 server starts, and after any scheduling hiccup, that loop takes tens of
 seconds to settle, and meanwhile tags drift against the sample clock by up
-to tens of samples per second. Since hits must land within one sample of
-their place, the bridge measures the mapping instead of trusting it: every
-20th of a second a pulse is sent with a known tag, a clock synth reports
-the sample it landed on, and this estimator fits the recent deviation from
-a perfect line at the nominal sample rate and extrapolates it to each new
-tag. The line's slope is the nominal rate: exact for JACK's dummy driver (a
-period of whole microseconds) and for any device clocked at its nominal
-rate; a sound card whose crystal is off by N ppm is kept on its own sample
-grid, so against wall time it drifts by those N ppm.
+to tens of samples per second; a JACK xrun resets it by hundreds. So a tag
+alone cannot put a hit on its sample. Instead every hit is told the very
+sample it must sound on, as a count of the server's samples (the clock
+synth's), and is sent a little early: the voice reads the count when it
+starts and waits the rest in whole samples. This estimator makes "a little
+early" reliable: every 20th of a second a pulse is sent with a known tag,
+the clock synth reports the sample it landed on, and a fit of the recent
+deviation from a perfect line at the nominal sample rate is extrapolated to
+each new tag. The line fixes which count a moment of wall time is: its
+slope is the nominal rate, exact for JACK's dummy driver (a period of whole
+microseconds) and for any device clocked at its nominal rate; a sound card
+whose crystal is off by N ppm is kept on its own sample grid, so against
+wall time it drifts by those N ppm.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ from __future__ import annotations
 import collections
 import math
 
-PHASE_WRAP = 1 << 20
-"""The clock synth counts samples modulo this (exact in float32)."""
+from ._core import COUNT_WRAP, sample_count
+
 WINDOW = 30
 """Probes in the fit. Each reading carries up to half a sample of rounding;
 30 of them (1.5 s at the bridge's probe rate) average that down to a few
@@ -29,11 +33,13 @@ hundredths while the loop's slow drift stays a straight line over the span."""
 MEMORY = 0.5
 """Seconds over which a reading's weight in the fit falls by e."""
 READY_AFTER = WINDOW
-"""A full window before the first hit: with fewer readings the fitted slope is
-uncertain enough to move a hit across a rounding boundary."""
-RESOLUTION = 0.02
-"""Samples to which a place on the line is known: a Unix time in a double
-resolves 2^-22 s, a hundredth of a sample at 48 kHz."""
+"""A full window before the first hit, so the first hits are as well stamped as the rest."""
+LEAD = 64
+"""Samples early a hit is stamped to start. The prediction errs by a tenth of a
+sample typically and by a sample or two when the loop is jostled; a loop found
+running later than predicted by up to this still starts the hit in time, and
+one running earlier (an xrun, by hundreds of samples) only lengthens the
+voice's wait, which holds ``_core.WAIT_LIMIT`` samples."""
 JUMP = 3.0
 """Samples of surprise that mean the server's loop was reset (scsynth resets it on
 every JACK xrun): the history no longer describes the mapping, so it is dropped."""
@@ -74,8 +80,8 @@ class ServerClock:
         return jump
 
     def line(self, tag: float) -> float:
-        """Where on the server's sample count (mod 2^20 at the origin) a corrected
-        ``tag`` lands: the straight line the corrections hold every event to."""
+        """Where on the server's sample count (unwrapped from the origin's) ``tag``
+        belongs: the straight line every hit is placed on."""
         if self._origin is None:
             return 0.0
         origin_tag, origin_sample = self._origin
@@ -86,7 +92,7 @@ class ServerClock:
         the line. For a pulse sent uncorrected this is the deviation to learn from."""
         if self._origin is None:
             return 0.0
-        step = (phase - self._last_phase + PHASE_WRAP / 2) % PHASE_WRAP - PHASE_WRAP / 2
+        step = (phase - self._last_phase + COUNT_WRAP / 2) % COUNT_WRAP - COUNT_WRAP / 2
         self._unwrapped += step
         self._last_phase = phase
         return self._unwrapped - self.line(target)
@@ -111,21 +117,16 @@ class ServerClock:
                  if spread > 0 else 0.0)
         self._fit = (centre, level, slope)
 
-    def corrected(self, tag: float) -> float:
-        """The tag to send so the event lands within one sample of where ``tag``
-        belongs on the sample line.
+    def stamp(self, tag: float) -> float:
+        """The tag to send so that an event lands as near as the prediction allows to
+        where ``tag`` belongs on the line."""
+        return tag - self.deviation(tag) / self.sample_rate
 
-        scsynth rounds to a whole sample, and a place between samples F and F+1 is
-        within one sample of both, so the tag aims at the boundary between them:
-        a prediction error of up to a whole sample either way still lands on one
-        of the two. Aiming at the nearer one instead would leave only half a
-        sample on the side where the miss becomes a sample and a fraction. A
-        place on a sample (to the line's resolution) is aimed at directly: only
-        that sample is surely within one.
-        """
+    def place(self, tag: float) -> tuple[float, int]:
+        """For a hit meant for ``tag``: the tag to send it with, and the count of the
+        sample (nearest its place on the line) it is to sound on, ``LEAD`` samples
+        after the server is predicted to start it."""
         position = self.line(tag)
-        nearest = round(position)
-        on_sample = abs(position - nearest) < RESOLUTION
-        aim = float(nearest) if on_sample else math.floor(position) + 0.5
-        aimed = tag + (aim - position) / self.sample_rate
-        return aimed - self.deviation(aimed) / self.sample_rate
+        at = round(position)
+        early = tag + (at - LEAD - position) / self.sample_rate
+        return self.stamp(early), sample_count(at)

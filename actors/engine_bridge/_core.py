@@ -40,6 +40,13 @@ RECORD_BUFFER = 1000
 MARKER_BUS = 511
 PROBE_BUS = 510
 """Private audio buses well above the outputs (and above sclang's usual allocations)."""
+COUNT_BUS = 16000
+"""The control bus the clock synth writes its count to, far above sclang's allocations
+(scsynth has 16384)."""
+COUNT_WRAP = 1 << 20
+"""The clock synth counts samples modulo this (exact in float32): a hit's ``at``."""
+WAIT_LIMIT = 1024
+"""Samples a voice can wait for its ``at`` (``maxWait`` in scd/defs/voice.scd)."""
 RECORD_FRAMES = 32768
 """DiskOut streams in halves of this; at 48 kHz a half is 0.34 s, the most a
 killed server can take with it."""
@@ -47,6 +54,7 @@ RECORD_CHANNELS = 3
 """Left, right and the alignment marker."""
 RECORDER_DEF = "supertonic_recorder"
 PULSE_DEF = "supertonic_pulse"
+MARKER_DEF = "supertonic_marker"
 CLOCK_DEF = "supertonic_clock"
 LOWPASS_DEF = "supertonic_lowpass"
 LOWPASS_OPEN = 20000.0
@@ -80,12 +88,21 @@ def group_requests() -> tuple[Request, ...]:
 
 
 def node_requests() -> tuple[Request, ...]:
-    """A live server's nodes, once the SynthDefs have loaded: the groups, and the
-    sample clock behind the pulses (added at the head) and ahead of the voices."""
-    return (
-        *group_requests(),
-        SynthNew(CLOCK_DEF, NODE_CLOCK, ADD_TO_HEAD, 0, ("probe", PROBE_BUS)),
-    )
+    """A server's nodes, once the SynthDefs have loaded: the groups, and the sample
+    clock behind the pulses (added at the head) and ahead of the voices, which read
+    its count to sound on their own samples."""
+    return (*group_requests(), clock_request())
+
+
+def clock_request() -> Request:
+    """The clock synth, at the head of the server, so every voice reads this block's count."""
+    return SynthNew(CLOCK_DEF, NODE_CLOCK, ADD_TO_HEAD, 0, ("probe", PROBE_BUS, "count", COUNT_BUS))
+
+
+def sample_count(position: float) -> int:
+    """The clock synth's count on the sample nearest ``position`` (samples since it
+    started): where a hit meant for that place is told to sound."""
+    return round(position) % COUNT_WRAP
 
 
 def release_requests(lowpass_running: bool) -> tuple[Request, ...]:
@@ -96,17 +113,27 @@ def release_requests(lowpass_running: bool) -> tuple[Request, ...]:
     return (NodeFree(NODE_CLOCK), NodeFree(GROUP_CHOKE), NodeFree(GROUP_VOICES), *lowpass)
 
 
-def hit_requests(hit: Hit, voice: Voice) -> tuple[Request, ...]:
-    """A hit is one self-freeing synth; a choke hit first gates off the choke group.
+def voice_request(synthdef: str, controls: tuple[str | float, ...], velocity: float,
+                  at: int, group: int) -> SynthNew:
+    """A voice that sounds on sample ``at`` of the clock synth's count, however early
+    scsynth starts it (up to ``WAIT_LIMIT`` samples)."""
+    return SynthNew(synthdef, -1, ADD_TO_TAIL, group,
+                    (*controls, "vel", velocity, "at", at, "count_bus", COUNT_BUS))
 
-    Both run in one bundle, so the cut and the new voice land on the same sample.
-    """
-    controls = (*voice.controls, "vel", hit.velocity)
+
+def choke_request(group: int, at: int) -> NodeSet:
+    """Every voice in ``group`` fades out over 2 ms from sample ``at``."""
+    return NodeSet(group, ("cut", at))
+
+
+def hit_requests(hit: Hit, voice: Voice, at: int) -> tuple[Request, ...]:
+    """A hit is one self-freeing synth placed on sample ``at``; a choke hit first cuts
+    the choke group on that same sample."""
     if not hit.choke:
-        return (SynthNew(voice.synthdef, -1, ADD_TO_TAIL, GROUP_VOICES, controls),)
+        return (voice_request(voice.synthdef, voice.controls, hit.velocity, at, GROUP_VOICES),)
     return (
-        NodeSet(GROUP_CHOKE, ("gate", 0)),
-        SynthNew(voice.synthdef, -1, ADD_TO_TAIL, GROUP_CHOKE, controls),
+        choke_request(GROUP_CHOKE, at),
+        voice_request(voice.synthdef, voice.controls, hit.velocity, at, GROUP_CHOKE),
     )
 
 
@@ -125,6 +152,12 @@ def record_start_request() -> Request:
 
 def pulse_request(bus: int, value: float) -> Request:
     return SynthNew(PULSE_DEF, -1, ADD_TO_HEAD, 0, ("bus", bus, "value", value))
+
+
+def marker_request(at: int) -> Request:
+    """The recording's marker on sample ``at``, read in the clock synth's block."""
+    return SynthNew(MARKER_DEF, -1, ADD_AFTER, NODE_CLOCK,
+                    ("bus", MARKER_BUS, "at", at, "count", COUNT_BUS))
 
 
 def record_close_requests() -> tuple[Request, ...]:
