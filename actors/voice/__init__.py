@@ -2,10 +2,11 @@
 
 The voice itself is ``scd/defs/voice.scd`` (built by
 :func:`actors.engine_bridge.ensure_synthdefs`); its header states every law.
-A hit is ``SynthNew(name, -1, ADD_TO_TAIL, group, (*controls, "vel", velocity))``
-with ``name, controls = voice_for(drum)``; it frees itself after
-:func:`voice_length` seconds, and ``NodeSet(node_or_group, ("gate", 0))`` chokes
-it within 5 ms.
+A hit is ``voice_request(name, controls, velocity, at, group)`` (from
+:mod:`actors.engine_bridge`) with ``name, controls = voice_for(drum)``: it
+sounds on sample ``at`` of the server's count, frees itself after
+:func:`voice_length` seconds, and ``choke_request(group, at)`` fades it out
+over 2 ms from sample ``at``.
 """
 
 from ._mapping import synthdef_name, voice_for, voice_length
