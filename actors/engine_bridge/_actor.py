@@ -67,6 +67,9 @@ PROBE_INTERVAL = 0.05
 WARM_UP_INTERVAL = 0.025
 """Probes come twice as fast until the clock model is ready, so a server is
 ready (and a restart heard) sooner without a less certain first fit."""
+SENT_LATE = 0.005
+"""A hit sent less than this before its time tag may reach scsynth after it (a send
+takes well under a millisecond here; the lookahead leaves 47 ms at the least)."""
 RECORD_FLUSH = 0.5
 """DiskOut writes half-buffers: run on this long past the end so the tail reaches disk."""
 
@@ -109,6 +112,10 @@ class _Life:
     lowpass_running: bool = False
     last_probe: float = dataclasses.field(default_factory=trio.current_time)
     """When a probe last came back: an attached server that stops answering is lost."""
+    sent_late: collections.deque[int] = dataclasses.field(
+        default_factory=lambda: collections.deque(maxlen=64))
+    """The samples of hits sent too close to their time to start before it (a MIDI
+    start comes a tick before its beat): their lateness is the beat's, not the host's."""
 
     def probe(self, target: float) -> Request:
         """A clock probe, to send stamped ``target``."""
@@ -142,9 +149,9 @@ class Bridge:
         """Times scsynth's clock loop was reset under us (JACK xruns) once hits were
         playing; hits in flight wait for their samples all the same."""
         self.misplaced = 0
-        """Hits (and recording markers) the server reports off their samples: started
-        after them, or too early to wait, when the host stalled JACK for longer than
-        the hits' lead."""
+        """Hits (and recording markers) the server reports off their samples, though
+        sent in time: started after them, or too early to wait, when the host held JACK
+        up for longer than the hits' lead."""
         self.margins: collections.deque[float] = collections.deque(maxlen=100_000)
         """Recent seconds between sending a hit and its time tag: what the lookahead
         is for, and how much of it the pipeline used."""
@@ -222,7 +229,10 @@ class Bridge:
             when = self.unix_time(moment)
             tag, at = life.clock.place(when)
             requests = [r for hit, voice in together for r in hit_requests(hit, voice, at)]
-            self.margins.append(tag - time.time())
+            margin = tag - time.time()
+            self.margins.append(margin)
+            if margin < SENT_LATE:
+                life.sent_late.append(at)
             try:
                 await life.link.send(requests, tag)
             except OSError as exc:
@@ -349,7 +359,9 @@ class Bridge:
                          "it); hits already sent wait for their samples", jump)
 
         def on_misplaced(params: tuple) -> None:
-            _node, _reply, due = params
+            _node, _reply, due, at = params
+            if round(at) in life.sent_late:
+                return
             self.misplaced += 1
             off = f"{-due:.0f} samples late" if due < 0 else f"{due - WAIT_LIMIT:.0f} early"
             log.warning("a hit sounded %s: scsynth started it outside its wait (the host "

@@ -45,7 +45,7 @@ COUNT_BUS = 16000
 (scsynth has 16384)."""
 COUNT_WRAP = 1 << 20
 """The clock synth counts samples modulo this (exact in float32): a hit's ``at``."""
-WAIT_LIMIT = 1024
+WAIT_LIMIT = 2048
 """Samples a voice can wait for its ``at`` (``maxWait`` in scd/defs/voice.scd)."""
 RECORD_FRAMES = 32768
 """DiskOut streams in halves of this; at 48 kHz a half is 0.34 s, the most a
