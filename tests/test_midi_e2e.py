@@ -11,7 +11,7 @@ Unix time too).
 
 A tempo ramp is followed end to end too, but not within the issue's 2 ms: with
 JACK's 2.67 ms cycles on top of the master's jitter the worst beat of a
-100 -> 140 BPM ramp was 2.5-2.9 ms off in three takes (2.4-2.5 ms in two of three
+100 -> 140 BPM ramp was 2.5-3.0 ms off in four takes (2.4-2.5 ms in two of three
 at 64 frames); ``benchmarks/midi_clock.py`` prints the figure on synthetic masters,
 and test_midi_follower holds the follower to 2 ms on the master's jitter alone.
 """
