@@ -1,8 +1,9 @@
 """Timing benchmark: the densest pattern at the fastest tempo, recorded and measured.
 
 Prints onset error in samples (max, p99) at 300 BPM with all five tracks on every
-16th, the lookahead, late bundles, how much of the lookahead the pipeline used,
-and the Python process's CPU (% of one core) and peak RSS while playing.
+16th, the lookahead, late bundles, hits off their samples, how much of the lookahead
+the pipeline used, and the Python process's CPU (% of one core) and peak RSS while
+playing.
 Targets: max error <= 1 sample, 0 late bundles, CPU <= 3 %, RSS <= 80 MB.
 
 With ``--storm RATE`` the machine runs with its OSC surface and a client sends
@@ -85,6 +86,7 @@ def main() -> None:
     print(f"lookahead              {args.lookahead_ms:g} ms")
     print(f"late bundles           {report.late}  (target 0)")
     print(f"dropped hits           {report.dropped_hits}")
+    print(f"off their samples      {report.misplaced}  (hits the server started too late)")
     print(f"send margin min / p1   {margins.min():.1f} / {np.percentile(margins, 1):.1f} ms "
           f"(time tag minus send time)")
     print(f"python CPU             {100 * cpu:.2f} % of one core while playing  (target <= 3)")
