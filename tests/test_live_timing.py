@@ -36,10 +36,12 @@ def test_every_onset_within_one_sample(jack, tmp_path, bpm, swing):
     worst = max(np.abs(e).max() for e in errors.values())
     assert worst <= 1.0, {t: np.round(e[np.abs(e) > 1], 2) for t, e in errors.items()}
     # stronger, by construction: every hit is told the sample nearest its place, and at
-    # 300 BPM (a step of 2400 samples, swung by whole samples) every place is a sample
-    assert worst <= 0.5 + 1e-6, worst
+    # 300 BPM (a step of 2400 samples, swung by whole samples) every place is a sample.
+    # The places here come from the sidecar's Unix times, whose doubles resolve 2^-22 s
+    # (0.011 samples), so a place within that of half way may round either way
+    assert worst <= 0.5 + 0.025, worst
     if bpm == 300:
-        assert worst < 1e-3, worst
+        assert worst < 0.025, worst
 
 
 def test_a_hit_sent_after_its_time_is_not_taken_for_a_host_stall(jack, tmp_path):

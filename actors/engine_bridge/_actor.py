@@ -118,7 +118,7 @@ class _Life:
     start comes a tick before its beat): their lateness is the beat's, not the host's."""
 
     def probe(self, target: float) -> Request:
-        """A clock probe, to send stamped ``target``."""
+        """A clock probe meant for ``target`` (trio's seconds), to send stamped then."""
         self.probe_id = self.probe_id % 100_000 + 1
         self.probes[self.probe_id] = target
         return pulse_request(PROBE_BUS, float(self.probe_id))
@@ -189,11 +189,13 @@ class Bridge:
         """Seconds a JACK MIDI message waits, on average, for the next period."""
         return self.jack[0] / self.jack[1] / 2 if self.jack else 0.0
 
-    def unix_time(self, trio_time: float) -> float:
-        """Where a moment of the beat is heard: its wall-clock time plus the lookahead
-        (and the fraction of a sample that puts a recording's first step half way
-        between two)."""
-        return trio_time + self._offset + self.config.lookahead + self._grid_shift
+    def heard(self, trio_time: float) -> float:
+        """When a moment of the beat is heard, in trio's seconds: its time plus the
+        lookahead (and the fraction of a sample that puts a recording's first step on
+        one). The server's clock model works in these, not in Unix time, whose doubles
+        resolve only a hundredth of a sample: two hits' places then keep the exact
+        distance the beat put between them, as in a render."""
+        return trio_time + self.config.lookahead + self._grid_shift
 
     # --- the hit path -------------------------------------------------------------------
 
@@ -226,8 +228,8 @@ class Bridge:
             return
         for moment in sorted({hit.time for hit in hits}):
             together = [(hit, voice) for hit, voice in playable if hit.time == moment]
-            when = self.unix_time(moment)
-            tag, at = life.clock.place(when)
+            stamp, at = life.clock.place(self.heard(moment))
+            tag = stamp + self._offset
             requests = [r for hit, voice in together for r in hit_requests(hit, voice, at)]
             margin = tag - time.time()
             self.margins.append(margin)
@@ -241,7 +243,7 @@ class Bridge:
                 continue
             self.sent_bundles += 1
             longest = max(voice.length for _, voice in together)
-            self._ring_until = max(self._ring_until, when + longest)
+            self._ring_until = max(self._ring_until, self.heard(moment) + self._offset + longest)
 
     async def _apply_lowpass(self, life: _Life) -> None:
         requests = lowpass_requests(*self._lowpass, life.lowpass_running)
@@ -259,12 +261,15 @@ class Bridge:
             # Delay the whole beat by under a sample so the first step falls on one:
             # then the recording's steps sit where a render's do (sample 0, and from
             # there the same multiples of a step), and hits land on the same samples.
-            position = life.clock.line(self.unix_time(step.time))
+            position = life.clock.line(self.heard(step.time))
             self._grid_shift = (round(position) - position) / life.clock.sample_rate
-        when = recording.place_marker(segment, self.unix_time(step.time))
-        tag, at = life.clock.place(when)
+        when = self.heard(step.time)
+        frame_unix = recording.place_marker(segment, when + self._offset)
+        if recording.segments[-1].frame > 0:  # a later life's: on the first one's grid
+            when = frame_unix - self._offset
+        stamp, at = life.clock.place(when)
         recording.marker_landed(segment, round(life.clock.line(when)) - life.clock.line(when))
-        await life.link.send((marker_request(at),), tag)
+        await life.link.send((marker_request(at),), stamp + self._offset)
 
     # --- server supervision ------------------------------------------------------------------
 
@@ -372,9 +377,9 @@ class Bridge:
         started = False
         with trio.fail_after(5) as deadline:
             while True:
-                tag = time.time() + self.config.lookahead
+                when = trio.current_time() + self.config.lookahead
                 with contextlib.suppress(OSError):
-                    await life.link.send((life.probe(tag),), tag)
+                    await life.link.send((life.probe(when),), when + self._offset)
                 await trio.sleep(PROBE_INTERVAL if started else WARM_UP_INTERVAL)
                 if not started and life.clock.ready:
                     deadline.deadline = math.inf
