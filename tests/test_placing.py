@@ -4,27 +4,22 @@ hit cuts on its own sample."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import numpy as np
 
 from actors.engine_bridge import (
     Bundle,
     LoadDefDir,
-    ReceiveDef,
     Request,
     choke_request,
     clock_request,
-    ensure_synthdefs,
-    render_score,
     voice_request,
 )
 from actors.engine_bridge._core import WAIT_LIMIT
 from actors.kit import Drum
 from actors.voice import voice_for
-from tests.audio import click_synthdefs, read_wav
+from tests.audio import click_synthdefs
 from tests.live import needs_supercollider
+from tests.voice_helpers import render_bundles
 
 pytestmark = needs_supercollider
 
@@ -32,17 +27,12 @@ RATE = 48000
 CLICK = "supertonic_test_click"
 
 
-def render(bundles: list[tuple[int, tuple[Request, ...]]], frames: int,
-           defs: tuple[str, ...] = ()) -> np.ndarray:
-    """Render bundles stamped at whole samples after the clock synth; left channel."""
-    voices = ensure_synthdefs()
-    received = tuple(ReceiveDef((voices / f"{name}.scsyndef").read_bytes()) for name in defs)
-    setup = Bundle(0.0, (LoadDefDir(str(click_synthdefs())), *received, clock_request()))
+def render(bundles: list[tuple[int, tuple[Request, ...]]], frames: int) -> np.ndarray:
+    """Render bundles stamped at whole samples after the clock synth (the click defs'
+    directory holds the drum voices too); the left channel."""
+    setup = Bundle(0.0, (LoadDefDir(str(click_synthdefs())), clock_request()))
     score = [setup, *(Bundle(sample / RATE, requests) for sample, requests in bundles)]
-    with tempfile.TemporaryDirectory(prefix="supertonic-placing-") as tmp:
-        out = Path(tmp) / "out.wav"
-        render_score(score, frames / RATE, out)
-        return read_wav(out)[1][:, 0]
+    return render_bundles(score, frames / RATE)[:, 0]
 
 
 def click(at: int, code: float = 0.5) -> Request:
@@ -68,8 +58,8 @@ def test_a_choke_fades_the_older_hit_over_2_ms_from_the_choking_hit_s_sample():
     tone, controls = voice_for(Drum(mix=0.0, osc_freq=440.0, osc_dcy=2.0))
     at = 20_011  # not on a block
     ringing = (100, (voice_request(tone, controls, 127.0, 200, 0),))
-    plain = render([ringing], 24000, defs=(tone,))
-    cut = render([ringing, (at - 700, (choke_request(0, at),))], 24000, defs=(tone,))
+    plain = render([ringing], 24000)
+    cut = render([ringing, (at - 700, (choke_request(0, at),))], 24000)
     assert np.array_equal(cut[:at + 1], plain[:at + 1])  # untouched up to the cut's sample
     k = np.arange(1, 96)
     fade = 1 - k / (0.002 * RATE)

@@ -64,7 +64,11 @@ def render(
     setup += [clock_request(), *(GroupNew(g, ADD_TO_TAIL, 0) for g in groups)]
     bundles = [Bundle(0.0, tuple(setup))]
     bundles += [Bundle(h.time, (hit_request(h),)) for h in hits]
-    bundles += extra
+    return render_bundles([*bundles, *extra], end)
+
+
+def render_bundles(bundles: Sequence[Bundle], end: float) -> np.ndarray:
+    """Render a score and return its (frames, 2) float samples."""
     with tempfile.TemporaryDirectory(prefix="supertonic-voice-") as tmp:
         wav = Path(tmp) / "out.wav"
         render_score(bundles, end, wav)

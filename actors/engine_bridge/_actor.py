@@ -228,7 +228,8 @@ class Bridge:
             return
         for moment in sorted({hit.time for hit in hits}):
             together = [(hit, voice) for hit, voice in playable if hit.time == moment]
-            stamp, at = life.clock.place(self.heard(moment))
+            when = self.heard(moment)
+            stamp, at = life.clock.place(when)
             tag = stamp + self._offset
             requests = [r for hit, voice in together for r in hit_requests(hit, voice, at)]
             margin = tag - time.time()
@@ -243,7 +244,7 @@ class Bridge:
                 continue
             self.sent_bundles += 1
             longest = max(voice.length for _, voice in together)
-            self._ring_until = max(self._ring_until, self.heard(moment) + self._offset + longest)
+            self._ring_until = max(self._ring_until, when + self._offset + longest)
 
     async def _apply_lowpass(self, life: _Life) -> None:
         requests = lowpass_requests(*self._lowpass, life.lowpass_running)
@@ -268,7 +269,8 @@ class Bridge:
         if recording.segments[-1].frame > 0:  # a later life's: on the first one's grid
             when = frame_unix - self._offset
         stamp, at = life.clock.place(when)
-        recording.marker_landed(segment, round(life.clock.line(when)) - life.clock.line(when))
+        position = life.clock.line(when)
+        recording.marker_landed(segment, round(position) - position)
         await life.link.send((marker_request(at),), stamp + self._offset)
 
     # --- server supervision ------------------------------------------------------------------

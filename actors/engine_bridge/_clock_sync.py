@@ -69,7 +69,7 @@ class ServerClock:
             self._origin = (tag, phase)
             self._unwrapped = phase
             self._last_phase = phase
-        missed = self.missed_by(tag, phase)
+        missed = self._missed_by(tag, phase)
         jump = None
         if self.ready:
             surprise = missed - self.deviation(tag)
@@ -88,7 +88,7 @@ class ServerClock:
         origin_tag, origin_sample = self._origin
         return origin_sample + (tag - origin_tag) * self.sample_rate
 
-    def missed_by(self, target: float, phase: float) -> float:
+    def _missed_by(self, target: float, phase: float) -> float:
         """Samples by which a pulse meant for ``target`` that landed on ``phase`` missed
         the line. For a pulse sent uncorrected this is the deviation to learn from."""
         if self._origin is None:
@@ -118,11 +118,6 @@ class ServerClock:
                  if spread > 0 else 0.0)
         self._fit = (centre, level, slope)
 
-    def stamp(self, tag: float) -> float:
-        """The tag to send so that an event lands as near as the prediction allows to
-        where ``tag`` belongs on the line."""
-        return tag - self.deviation(tag) / self.sample_rate
-
     def place(self, tag: float) -> tuple[float, int]:
         """For a hit meant for ``tag``: the tag to send it with, and the count of the
         sample (nearest its place on the line) it is to sound on, ``LEAD`` samples
@@ -130,4 +125,4 @@ class ServerClock:
         position = self.line(tag)
         at = round(position)
         early = tag + (at - LEAD - position) / self.sample_rate
-        return self.stamp(early), sample_count(at)
+        return early - self.deviation(early) / self.sample_rate, sample_count(at)

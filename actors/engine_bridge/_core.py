@@ -157,7 +157,7 @@ def pulse_request(bus: int, value: float) -> Request:
 def marker_request(at: int) -> Request:
     """The recording's marker on sample ``at``, read in the clock synth's block."""
     return SynthNew(MARKER_DEF, -1, ADD_AFTER, NODE_CLOCK,
-                    ("bus", MARKER_BUS, "at", at, "count", COUNT_BUS))
+                    ("bus", MARKER_BUS, "at", at, "count_bus", COUNT_BUS))
 
 
 def record_close_requests() -> tuple[Request, ...]:
