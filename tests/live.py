@@ -6,12 +6,14 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import pytest
@@ -75,8 +77,16 @@ def start_scsynth(port: int) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     for line in proc.stdout:
         if "server ready" in line:
+            # read on, or scsynth blocks once it has printed a pipe's worth
+            threading.Thread(target=_drain, args=(proc.stdout,), daemon=True).start()
             return proc
     raise RuntimeError("the test's scsynth did not start")
+
+
+def _drain(stream: TextIO) -> None:
+    with stream:
+        for _ in stream:
+            pass
 
 
 def click_config(
