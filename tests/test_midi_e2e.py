@@ -11,9 +11,11 @@ Unix time too).
 
 A tempo ramp is followed end to end too, but not within the issue's 2 ms: with
 JACK's 2.67 ms cycles on top of the master's jitter the worst beat of a
-100 -> 140 BPM ramp was 2.5-3.0 ms off in four takes (2.4-2.5 ms in two of three
-at 64 frames); ``benchmarks/midi_clock.py`` prints the figure on synthetic masters,
-and test_midi_follower holds the follower to 2 ms on the master's jitter alone.
+100 -> 140 BPM ramp was 1.9-2.65 ms off in nine takes (and 2.4-2.5 ms in two
+of three at 64 frames); ``benchmarks/midi_clock.py`` prints the figure on
+synthetic masters, and test_midi_follower holds the follower to 2 ms on the
+master's jitter alone. Here the ramp is held to that 2 ms scaled by the
+jitter the machine sees (``RAMP_BOUND``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from tests.live import (
     retaken,
     start_scsynth,
 )
+from tests.test_midi_follower import ramp
 from tests.test_midi_jack import master_ticks, play_master
 
 pytestmark = needs_supercollider
@@ -59,6 +62,13 @@ MASTER_SLIP = 0.002
 """Seconds a tick may leave the master process after its jittered time. On this busy
 two-core host the master (a process of its own) now and then left a tick 2 to 25 ms
 late; such a master is not the +-1 ms one under test, and its take is retaken."""
+RAMP_BOUND = 0.002 * (JITTER + PERIOD / 2) / JITTER
+"""The issue's 2 ms for a ramp followed under +-1 ms of jitter, scaled by the jitter the
+machine sees through JACK: a message waits up to a period for the next cycle, which
+the machine corrects by half a period, so each tick is +-(1 ms + half a period) off
+(4.7 ms at 128 frames). The follower on such synthetic ticks: worst 4.2 ms over ten
+ramps (``benchmarks/midi_clock.py``); without its parabola (a straight line over the
+last four beats) 9.7 ms."""
 REACTION = 0.005
 """Seconds the machine may take to act on a start message: a wake-up and a step."""
 
@@ -131,3 +141,11 @@ def test_a_jittery_master_is_heard_on_its_beat(tmp_path, bpm):
     later = follow(tmp_path, bpm, beats=32)[2:]  # from the third beat
     assert abs(later.mean()) <= 0.001, later  # on the master's beat, within 1 ms
     assert later.std() <= 0.0005, later  # a quarter of the master's own +-1 ms spread
+
+
+def test_a_tempo_ramp_is_followed_end_to_end(tmp_path):
+    tempos = ramp(100.0, 140.0, before=1, after=1)  # a bar at 100 BPM, 8 of ramp, 1 at 140
+    beats = len(tempos) // 24 - BEFORE
+    errors = follow(tmp_path, tempos, beats)
+    during = errors[4 - BEFORE :]  # from the beat the ramp starts on to the end
+    assert np.abs(during).max() <= RAMP_BOUND, during
