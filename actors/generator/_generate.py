@@ -26,6 +26,22 @@ validation from 0.73 to 0.66 bits/step: what a kick part leaves unsaid about
 the snare is mostly how that drummer plays that song, which no model of
 other takes can know.
 
+Tried again for issue 5's 0.70, choosing by 5-fold cross-validation by file
+over GMD train (there the neighbours score kick->snare 0.790 bits/step; 0.722
+on GMD validation), and dropped: a table of the snare at a step given the kick
+and its accents up to four steps around it, mixed in linearly or
+log-linearly (0.789); extra cost for mismatches near the step, two
+bandwidths mixed, a bandwidth per query (0.790); other accent weights,
+weighting sources by how typical the basis is of them, smoothing toward a
+source's own snare, train's fill bars, copies rotated by each beat
+(0.791-0.82). The best, a copy of every bar with its halves swapped plus a
+kernel term for the union of the halves, gave 0.788 (validation 0.716) for
+twice the batch time. The learning curve says why nothing gets near: trained
+on a quarter, a half and three quarters of each fold's files, kick->snare is
+0.909, 0.849 and 0.817 against 0.790 with all of them -- a held-out take is
+predicted well when takes like it are stored, and no use of the same bars
+stands in for more of them.
+
 Patterns are then chosen from candidates: the neighbours' real patterns, the
 probabilities cut at several levels and per-step draws from them. Each is
 scored by its expected hits in common with the drummer's less ``WORTH`` per
