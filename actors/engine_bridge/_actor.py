@@ -3,10 +3,10 @@
 Hits arrive a little before their time; each goes out at once as a bundle
 told the sample its time plus the lookahead falls on, and stamped to start
 just before it (see ``_clock_sync``), so it sounds on that sample whatever
-jitter the trip had and however scsynth's clock loop wanders. The server is supervised: if
-it dies, hits are dropped (nobody could hear them) while a new one is
-started or re-attached, and the music resumes at the right position as soon
-as it answers.
+jitter the trip had and however scsynth's clock loop wanders. The server is
+supervised: if it dies, hits are dropped (nobody could hear them) while a new
+one is started or re-attached, and the music resumes at the right position
+as soon as it answers.
 """
 
 from __future__ import annotations
