@@ -56,8 +56,11 @@ def supertonic() -> Iterator:
 
     def start(*args: str, env_server: str) -> subprocess.Popen:
         env = dict(os.environ, JACK_DEFAULT_SERVER=env_server, **{TAG: tag})
+        # a process group of its own, as a shell gives a command it runs: the terminal's
+        # Ctrl-C goes to the whole group (see test_ctrl_c_...)
         process = subprocess.Popen([sys.executable, "-m", "actors", *args], env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   process_group=0)
         started.append(process)
         return process
 
@@ -123,6 +126,24 @@ def test_sigint_closes_the_recording_and_quits_everything(tmp_path, supertonic):
     assert "SIGINT" in err
     rate, audio = read_wav(wav)
     assert len(audio) > 1.5 * rate and np.abs(audio).max() > 0.01
+    assert processes_on(server) == []
+
+
+def test_ctrl_c_in_a_terminal_stops_cleanly_with_no_error_and_no_restart(supertonic):
+    """A terminal's Ctrl-C reaches every process of the foreground group: scsynth and
+    jackd must not take it as theirs (they would die under the bridge, which would
+    restart them and log an error on every normal stop)."""
+    server = f"supertonic-cli-{uuid.uuid4().hex[:8]}"
+    proc = supertonic("run", "--headless", env_server=server)
+    deadline = time.monotonic() + 60
+    while "scsynth" not in processes_on(server) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2.0)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "ERROR" not in err, err
+    assert "0 server restart(s)" in err, err
     assert processes_on(server) == []
 
 

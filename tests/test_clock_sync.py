@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from actors.engine_bridge._clock_sync import LEAD, ServerClock
-from actors.engine_bridge._core import COUNT_WRAP, WAIT_LIMIT
+from actors.engine_bridge._clock_sync import ServerClock
+from actors.engine_bridge._nodes import COUNT_WRAP, LEAD, WAIT_LIMIT
 
 RATE = 48000.0
 BLOCK = 128

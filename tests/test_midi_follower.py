@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 
 from actors.clock import ClockCore
-from actors.clock._actor import apply  # the clock actor's own reaction to a command
 from actors.midi import ClockFollower, InputCore, minimax_fit
 
 LOOKAHEAD = 0.05
@@ -76,7 +75,7 @@ def follow(
             step = clock.pop_step()
             run.steps.append((step.index, step.time))
         for message in inputs.receive(time, "master", data):
-            apply(clock, message, time)
+            clock.apply(message, time)
         if data == (0xF8,):
             follower = inputs.follower
             run.tempos.append(

@@ -14,7 +14,7 @@ from actors.engine_bridge import (
     clock_request,
     voice_request,
 )
-from actors.engine_bridge._core import WAIT_LIMIT
+from actors.engine_bridge._nodes import WAIT_LIMIT
 from actors.kit import Drum
 from actors.voice import voice_for
 from tests.audio import click_synthdefs

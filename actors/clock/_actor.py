@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 import trio
 
 from actors.mesh import Inbox, Outbox
-from actors.messages import Continue, Follow, Locate, Message, SetTempo, Start, Stop, Transport
+from actors.messages import Continue, Locate, Start, Stop, Transport
 
-from ._core import ClockCore, TempoError
-
-log = logging.getLogger(__name__)
-
-
-def apply(core: ClockCore, message: Message, now: float) -> None:
-    match message:
-        case Start():
-            core.start(now)
-        case Stop():
-            core.stop(now)
-        case Continue():
-            core.continue_(now)
-        case SetTempo(bpm=bpm):
-            try:
-                core.set_tempo(now, bpm)
-            except TempoError as exc:
-                log.warning("%s; tempo stays %g BPM", exc, core.bpm)
-        case Locate(position=position):
-            core.locate(now, position)
-        case Follow(time=time, position=position, bpm=bpm):
-            try:
-                core.follow(time, position, bpm)
-            except TempoError as exc:
-                log.warning("master clock: %s; keeping %g BPM", exc, core.bpm)
-        case _:
-            log.warning("clock ignores %r", message)
+from ._core import ClockCore
 
 
 async def clock_actor(inbox: Inbox, steps: Outbox, core: ClockCore) -> None:
@@ -53,7 +25,7 @@ async def clock_actor(inbox: Inbox, steps: Outbox, core: ClockCore) -> None:
                     commands_open = False  # nobody can steer us any more; keep time
                     continue
                 now = trio.current_time()
-                apply(core, message, now)
+                core.apply(message, now)
                 if isinstance(message, Start | Stop | Continue | Locate):
                     await steps.send(Transport(core.playing, core.position(now), now))
                 continue

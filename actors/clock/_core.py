@@ -9,9 +9,12 @@ and no rounding error can build up over a long set.
 
 from __future__ import annotations
 
+import logging
 import math
 
-from actors.messages import Step
+from actors.messages import Continue, Follow, Locate, Message, SetTempo, Start, Step, Stop
+
+log = logging.getLogger(__name__)
 
 MIN_BPM = 20.0
 MAX_BPM = 300.0
@@ -57,6 +60,31 @@ class ClockCore:
         if not self.playing:
             return math.inf
         return self.step_time(self.next_step) - EMIT_AHEAD
+
+    def apply(self, message: Message, now: float) -> None:
+        """Obey a transport or tempo message arriving at ``now``; a tempo out of range
+        is refused with a warning and the beat goes on."""
+        match message:
+            case Start():
+                self.start(now)
+            case Stop():
+                self.stop(now)
+            case Continue():
+                self.continue_(now)
+            case SetTempo(bpm=bpm):
+                try:
+                    self.set_tempo(now, bpm)
+                except TempoError as exc:
+                    log.warning("%s; tempo stays %g BPM", exc, self.bpm)
+            case Locate(position=position):
+                self.locate(now, position)
+            case Follow(time=time, position=position, bpm=bpm):
+                try:
+                    self.follow(time, position, bpm)
+                except TempoError as exc:
+                    log.warning("master clock: %s; keeping %g BPM", exc, self.bpm)
+            case _:
+                log.warning("clock ignores %r", message)
 
     def pop_step(self) -> Step:
         step = Step(self.next_step, self.step_time(self.next_step), self.step_duration)

@@ -1,12 +1,16 @@
 """The engine bridge: turns hits into time-stamped scsynth bundles, live or offline."""
 
 from ._actor import DEFAULT_LOOKAHEAD, Bridge, BridgeConfig, wall_clock_offset
-from ._core import (
+from ._core import BridgeCore, ExactPlacement, Placement, Sending
+from ._nodes import (
     CLOCK_DEF,
+    LEAD,
+    SILENT_BUS,
     Voice,
     choke_request,
     clock_request,
     hit_requests,
+    node_requests,
     sample_count,
     voice_request,
 )
@@ -33,9 +37,11 @@ from ._requests import (
     Sync,
     SynthNew,
 )
-from ._score import RenderError, render_score, score_bytes
+from ._score import RenderError, render_samples, render_score, score_bytes
 from ._server import ServerError, find_scsynth
+from ._sinks import LinkSink, ScoreSink, Sink
 from ._synthdefs import SCD_DIR, SynthDefBuildError, build_synthdefs, ensure_synthdefs
+from ._wav import write_float_wav
 
 __all__ = [
     "ADD_AFTER",
@@ -43,26 +49,35 @@ __all__ = [
     "ADD_TO_TAIL",
     "CLOCK_DEF",
     "DEFAULT_LOOKAHEAD",
+    "LEAD",
     "SCD_DIR",
+    "SILENT_BUS",
     "Bridge",
     "BridgeConfig",
+    "BridgeCore",
     "BufferAlloc",
     "BufferClose",
     "BufferFree",
     "BufferWrite",
     "Bundle",
     "ControlSet",
+    "ExactPlacement",
     "GroupNew",
+    "LinkSink",
     "LoadDefDir",
     "NodeFree",
     "NodeSet",
     "Notify",
+    "Placement",
     "Quit",
     "ReceiveDef",
     "Recording",
     "RenderError",
     "Request",
+    "ScoreSink",
+    "Sending",
     "ServerError",
+    "Sink",
     "Status",
     "Sync",
     "SynthDefBuildError",
@@ -74,9 +89,12 @@ __all__ = [
     "ensure_synthdefs",
     "find_scsynth",
     "hit_requests",
+    "node_requests",
+    "render_samples",
     "render_score",
     "sample_count",
     "score_bytes",
     "voice_request",
     "wall_clock_offset",
+    "write_float_wav",
 ]

@@ -1,12 +1,14 @@
 """The engine bridge's trio shell: keep a server alive and send it every hit on time.
 
-Hits arrive a little before their time; each goes out at once as a bundle
-told the sample its time plus the lookahead falls on, and stamped to start
-just before it (see ``_clock_sync``), so it sounds on that sample whatever
-jitter the trip had and however scsynth's clock loop wanders. The server is
-supervised: if it dies, hits are dropped (nobody could hear them) while a new
-one is started or re-attached, and the music resumes at the right position
-as soon as it answers.
+What each message needs is the core's business (``_core``); the shell keeps
+what only a live server has. Hits arrive a little before their time; each
+goes out at once, placed by the server clock model (``_clock_sync``) on the
+sample its time plus the lookahead falls on and stamped to start just before
+it, so it sounds on that sample whatever jitter the trip had and however
+scsynth's clock loop wanders. The server is supervised: if it dies, hits are
+dropped (nobody could hear them) while a new one is started or re-attached,
+and the music resumes at the right position as soon as it answers. The
+recording's files are written here too.
 """
 
 from __future__ import annotations
@@ -22,26 +24,22 @@ from pathlib import Path
 import trio
 
 from actors.mesh import Inbox
-from actors.messages import Hit, Hits, SetLowpass, SetVoice, Step, Transport
+from actors.messages import Step
 
 from ._clock_sync import ServerClock
-from ._core import (
-    LOWPASS_OPEN,
+from ._core import BridgeCore, Sending
+from ._link import LinkError, ScsynthLink
+from ._nodes import (
     PROBE_BUS,
     WAIT_LIMIT,
     Voice,
-    hit_requests,
     load_requests,
-    lowpass_requests,
     marker_request,
-    node_requests,
     pulse_request,
     record_close_requests,
     record_open_requests,
     record_start_request,
-    release_requests,
 )
-from ._link import LinkError, ScsynthLink
 from ._recording import Recording
 from ._requests import Notify, Quit, Request, Status
 from ._server import (
@@ -53,6 +51,7 @@ from ._server import (
     jack_running,
     start_jackd,
 )
+from ._sinks import LinkSink
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +101,7 @@ class _Life:
     """One server life: its link, its clock model, and its recording segment."""
 
     link: ScsynthLink
+    sink: LinkSink
     clock: ServerClock
     process: ScsynthProcess | None
     segment: Path | None = None
@@ -109,7 +109,6 @@ class _Life:
     probes: dict[int, float] = dataclasses.field(default_factory=dict)
     """Pulses in flight: id -> the time meant."""
     probe_id: int = 0
-    lowpass_running: bool = False
     last_probe: float = dataclasses.field(default_factory=trio.current_time)
     """When a probe last came back: an attached server that stops answering is lost."""
     sent_late: collections.deque[int] = dataclasses.field(
@@ -128,20 +127,18 @@ class Bridge:
     def __init__(self, config: BridgeConfig, inbox: Inbox) -> None:
         self.config = config
         self._inbox = inbox
-        self._voices: dict[int, Voice] = {}
+        self.core = BridgeCore(config.lookahead, config.voice_override)
         self._life: _Life | None = None
         self._offset = 0.0
         self._recording: Recording | None = None
-        self._lowpass = (LOWPASS_OPEN, 0.0)
-        self._grid_shift = 0.0
         self._process: ScsynthProcess | None = None
         """The scsynth we started last: killed on the way out even if its bring-up failed
         before it had a life of its own."""
-        self._ring_until = -math.inf
         self._closing = False
         self.jack: tuple[int, int] | None = None
         """The local JACK server's (period frames, sample rate), once known."""
-        self.dropped_hits = 0
+        self.unsent_hits = 0
+        """Hits whose bundle the link could not send (the server just died)."""
         self.sent_bundles = 0
         self.late_count = 0
         self.restarts = 0
@@ -189,68 +186,42 @@ class Bridge:
         """Seconds a JACK MIDI message waits, on average, for the next period."""
         return self.jack[0] / self.jack[1] / 2 if self.jack else 0.0
 
-    def heard(self, trio_time: float) -> float:
-        """When a moment of the beat is heard, in trio's seconds: its time plus the
-        lookahead (and the fraction of a sample that puts a recording's first step on
-        one). The server's clock model works in these, not in Unix time, whose doubles
-        resolve only a hundredth of a sample: two hits' places then keep the exact
-        distance the beat put between them, as in a render."""
-        return trio_time + self.config.lookahead + self._grid_shift
+    @property
+    def dropped_hits(self) -> int:
+        """Hits that could not sound: no server to play them, or no voice yet."""
+        return self.core.dropped_hits + self.unsent_hits
 
     # --- the hit path -------------------------------------------------------------------
 
     async def _forward(self) -> None:
         async for message in self._inbox:
-            match message:
-                case Hits():
-                    await self._play(message.each())
-                case Step():
-                    await self._mark(message)
-                case SetVoice() if self.config.voice_override is None:
-                    self._voices[message.track] = Voice.from_message(message)
-                case SetVoice():
-                    self._voices[message.track] = self.config.voice_override[message.track]
-                case SetLowpass(frequency=frequency, resonance=resonance):
-                    self._lowpass = (frequency, resonance)
-                    if self._life is not None:
-                        await self._apply_lowpass(self._life)
-                case Transport():
-                    pass  # steps carry all the bridge needs
-                case _:
-                    log.warning("engine bridge ignores %r", message)
+            if isinstance(message, Step):
+                await self._mark(message)
+            life = self._life
+            try:
+                sendings = self.core.receive(message, trio.current_time(),
+                                             life.clock if life is not None else None)
+            except ValueError as exc:
+                log.warning("%s", exc)
+                continue
+            if life is not None:
+                for sending in sendings:
+                    await self._send(life, sending)
 
-    async def _play(self, hits: list[Hit]) -> None:
-        """One step's hits: one bundle for each distinct time among them."""
-        life = self._life
-        playable = [(hit, self._voices.get(hit.track)) for hit in hits]
-        if life is None or any(voice is None for _, voice in playable):
-            self.dropped_hits += len(hits)
-            return
-        for moment in sorted({hit.time for hit in hits}):
-            together = [(hit, voice) for hit, voice in playable if hit.time == moment]
-            when = self.heard(moment)
-            stamp, at = life.clock.place(when)
-            tag = stamp + self._offset
-            requests = [r for hit, voice in together for r in hit_requests(hit, voice, at)]
-            margin = tag - time.time()
+    async def _send(self, life: _Life, sending: Sending) -> None:
+        if sending.hits:
+            margin = sending.bundle.time + self._offset - time.time()
             self.margins.append(margin)
             if margin < SENT_LATE:
-                life.sent_late.append(at)
-            try:
-                await life.link.send(requests, tag)
-            except OSError as exc:
-                self.dropped_hits += len(together)
-                log.debug("hits dropped: %s", exc)
-                continue
+                life.sent_late.append(sending.at)
+        try:
+            await life.sink.send(sending.bundle)
+        except OSError as exc:
+            self.unsent_hits += sending.hits
+            log.debug("bundle not sent: %s", exc)
+            return
+        if sending.hits:
             self.sent_bundles += 1
-            longest = max(voice.length for _, voice in together)
-            self._ring_until = max(self._ring_until, when + self._offset + longest)
-
-    async def _apply_lowpass(self, life: _Life) -> None:
-        requests = lowpass_requests(*self._lowpass, life.lowpass_running)
-        with contextlib.suppress(OSError):
-            await life.link.send(requests)
-            life.lowpass_running = self._lowpass[0] < LOWPASS_OPEN
 
     async def _mark(self, step: Step) -> None:
         """The first step a server life plays fixes its recording segment's marker."""
@@ -259,12 +230,8 @@ class Bridge:
             return
         segment, life.segment = life.segment, None
         if recording.start_unix is None:
-            # Delay the whole beat by under a sample so the first step falls on one:
-            # then the recording's steps sit where a render's do (sample 0, and from
-            # there the same multiples of a step), and hits land on the same samples.
-            position = life.clock.line(self.heard(step.time))
-            self._grid_shift = (round(position) - position) / life.clock.sample_rate
-        when = self.heard(step.time)
+            self.core.align(life.clock, step)
+        when = self.core.heard(step.time)
         frame_unix = recording.place_marker(segment, when + self._offset)
         if recording.segments[-1].frame > 0:  # a later life's: on the first one's grid
             when = frame_unix - self._offset
@@ -333,10 +300,9 @@ class Bridge:
         sample_rate = float(status[7])
         await link.send(load_requests(self.config.synthdef_dirs))
         await link.sync()
-        await link.send(node_requests())
+        await link.send(self.core.boot())
         await link.sync()
-        life = _Life(link, ServerClock(sample_rate), process)
-        await self._apply_lowpass(life)
+        life = _Life(link, LinkSink(link, self._offset), ServerClock(sample_rate), process)
         nursery.start_soon(self._poll_status, link)
         await nursery.start(self._probe_clock, life)
         if self.config.record is not None:
@@ -410,7 +376,8 @@ class Bridge:
     async def _finish(self) -> None:
         """Let the last hits ring out, close the recording, quit the server we started."""
         with trio.CancelScope(shield=True):
-            end = self._ring_until if self._ring_until > -math.inf else time.time()
+            ringing = self.core.ring_until
+            end = ringing + self._offset if ringing > -math.inf else time.time()
             life = self._life
             if self._recording is not None and life is not None:
                 await trio.sleep(max(0.0, end + RECORD_FLUSH - time.time()))
@@ -423,7 +390,7 @@ class Bridge:
                 self._recording.finish(end)
             if life is not None and life.process is None:
                 with contextlib.suppress(OSError):
-                    await life.link.send(release_requests(life.lowpass_running))
+                    await life.link.send(self.core.release())
             self._closing = True
             if life is not None and life.process is not None:
                 with contextlib.suppress(OSError):

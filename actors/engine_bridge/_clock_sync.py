@@ -24,7 +24,7 @@ from __future__ import annotations
 import collections
 import math
 
-from ._core import COUNT_WRAP, sample_count
+from ._nodes import COUNT_WRAP, LEAD, sample_count
 
 WINDOW = 30
 """Probes in the fit. Each reading carries up to half a sample of rounding;
@@ -34,13 +34,6 @@ MEMORY = 0.5
 """Seconds over which a reading's weight in the fit falls by e."""
 READY_AFTER = WINDOW
 """A full window before the first hit, so the first hits are as well stamped as the rest."""
-LEAD = 128
-"""Samples early a hit is stamped to start. The prediction errs by a tenth of a
-sample typically and by a sample or two when the loop is jostled, but after an
-xrun scsynth's loop was seen to run 14-88 samples later than predicted for a
-moment; a loop later by up to this still starts the hit in time, and one running
-earlier (xruns, by up to 2000 samples) only lengthens the voice's wait, which
-holds ``_core.WAIT_LIMIT`` samples. The cost is the lead's extra synthesis per hit."""
 JUMP = 3.0
 """Samples of surprise that mean the server's loop was reset (scsynth resets it on
 every JACK xrun): the history no longer describes the mapping, so it is dropped."""

@@ -1,175 +1,175 @@
-"""The bridge's pure half: which requests a hit, a boot or a recording needs.
+"""The bridge's pure core: the hit path's state, and the bundles each message needs.
 
-Nothing here does I/O or reads a clock, so the live bridge (UDP, time tags
-in wall-clock time) and the offline renderer (a score, times from 0) build
-their bundles from the same functions.
+Live and offline play the same messages through this one object, so a render
+cannot forget a kind of message the live machine obeys (it once forgot the
+low-pass). What differs between them is passed in: *where* a moment lands on
+the server's samples (a :class:`Placement`: the server clock model live,
+exact sample counts offline) and *where* the bundles go (a sink: UDP or a
+score). Nothing here does I/O or reads a clock.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
+import math
+from typing import Protocol
 
-from actors.messages import Hit, SetVoice
+from actors.messages import Hit, Hits, Message, SetLowpass, SetVoice, Step, Transport
 
-from ._requests import (
-    ADD_AFTER,
-    ADD_TO_HEAD,
-    ADD_TO_TAIL,
-    BufferAlloc,
-    BufferClose,
-    BufferFree,
-    BufferWrite,
-    GroupNew,
-    LoadDefDir,
-    NodeFree,
-    NodeSet,
-    Request,
-    SynthNew,
+from ._nodes import (
+    LEAD,
+    LOWPASS_OPEN,
+    Voice,
+    hit_requests,
+    lowpass_requests,
+    node_requests,
+    release_requests,
+    sample_count,
 )
+from ._requests import Bundle, Request
 
-NODE_BASE = 1 << 29
-"""Our fixed node ids sit far above the range sclang allocates from, so attaching
-to a norns server shared with sclang cannot collide."""
-GROUP_VOICES = NODE_BASE + 1
-GROUP_CHOKE = NODE_BASE + 2
-NODE_RECORDER = NODE_BASE + 3
-NODE_CLOCK = NODE_BASE + 4
-NODE_LOWPASS = NODE_BASE + 5
-RECORD_BUFFER = 1000
-MARKER_BUS = 511
-PROBE_BUS = 510
-"""Private audio buses well above the outputs (and above sclang's usual allocations)."""
-COUNT_BUS = 16000
-"""The control bus the clock synth writes its count to, far above sclang's allocations
-(scsynth has 16384)."""
-COUNT_WRAP = 1 << 20
-"""The clock synth counts samples modulo this (exact in float32): a hit's ``at``."""
-WAIT_LIMIT = 2048
-"""Samples a voice can wait for its ``at`` (``maxWait`` in scd/defs/voice.scd)."""
-RECORD_FRAMES = 32768
-"""DiskOut streams in halves of this; at 48 kHz a half is 0.34 s, the most a
-killed server can take with it."""
-RECORD_CHANNELS = 3
-"""Left, right and the alignment marker."""
-RECORDER_DEF = "supertonic_recorder"
-PULSE_DEF = "supertonic_pulse"
-MARKER_DEF = "supertonic_marker"
-CLOCK_DEF = "supertonic_clock"
-LOWPASS_DEF = "supertonic_lowpass"
-LOWPASS_OPEN = 20000.0
-"""At or above this cutoff the low-pass is removed rather than computed."""
-LOWPASS_Q = (0.7071, 20.0)
-"""Resonance 0 is a Butterworth response; 1 rings with a Q of 20."""
+
+class Placement(Protocol):
+    """Where moments of the beat land on one server's samples."""
+
+    @property
+    def sample_rate(self) -> float: ...
+
+    def line(self, when: float) -> float:
+        """The (fractional) sample of the server's count that ``when`` falls on."""
+        ...
+
+    def place(self, when: float) -> tuple[float, int]:
+        """For a hit heard at ``when``: the time to stamp its bundle with, on the
+        sink's line, and the count of the sample it sounds on."""
+        ...
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Voice:
-    synthdef: str
-    controls: tuple[str | float, ...]
-    length: float
-    """Seconds a hit rings; how long a recording must run on after the last hit."""
+class ExactPlacement:
+    """Offline: a score's clock synth starts on sample 0, so a moment's sample is its
+    time's (from ``start``, the sample the beat's time 0 falls on); the bundle is
+    stamped ``LEAD`` samples early, as live (never before 0)."""
 
-    @classmethod
-    def from_message(cls, message: SetVoice) -> Voice:
-        return cls(message.synthdef, message.controls, message.length)
+    sample_rate: int
+    start: int = 0
 
+    def line(self, when: float) -> float:
+        return self.start + when * self.sample_rate
 
-def load_requests(synthdef_dirs: tuple[Path, ...]) -> tuple[Request, ...]:
-    return tuple(LoadDefDir(str(d)) for d in synthdef_dirs)
-
-
-def group_requests() -> tuple[Request, ...]:
-    """The groups hits play in; choke hits gate off the whole choke group."""
-    return (
-        GroupNew(GROUP_VOICES, ADD_TO_HEAD, 0),
-        GroupNew(GROUP_CHOKE, ADD_AFTER, GROUP_VOICES),
-    )
+    def place(self, when: float) -> tuple[float, int]:
+        position = self.line(when)
+        return max(0.0, (round(position) - LEAD) / self.sample_rate), sample_count(position)
 
 
-def node_requests() -> tuple[Request, ...]:
-    """A server's nodes, once the SynthDefs have loaded: the groups, and the sample
-    clock behind the pulses (added at the head) and ahead of the voices, which read
-    its count to sound on their own samples."""
-    return (*group_requests(), clock_request())
+@dataclasses.dataclass(frozen=True, slots=True)
+class Sending:
+    """A bundle the core wants sent, and what the shell needs to account for it."""
+
+    bundle: Bundle
+    hits: int
+    """Hits it carries (0 for a control change): dropped with it if the send fails."""
+    at: int
+    """The sample count it sounds on."""
 
 
-def clock_request() -> Request:
-    """The clock synth, at the head of the server, so every voice reads this block's count."""
-    return SynthNew(CLOCK_DEF, NODE_CLOCK, ADD_TO_HEAD, 0, ("probe", PROBE_BUS, "count", COUNT_BUS))
+class BridgeCore:
+    """Voices, low-pass, choke, grid shift and ring-out of one bridge, whichever
+    server (or score) it plays on.
 
+    Times are the beat's (trio's seconds live, seconds from 0 offline); a hit is
+    *heard* at its time plus the lookahead plus the grid shift.
+    """
 
-def sample_count(position: float) -> int:
-    """The clock synth's count on the sample nearest ``position`` (samples since it
-    started): where a hit meant for that place is told to sound."""
-    return round(position) % COUNT_WRAP
+    def __init__(self, lookahead: float = 0.0,
+                 voice_override: tuple[Voice, ...] | None = None,
+                 heard_tracks: frozenset[int] | None = None, silent_bus: int = 0) -> None:
+        self.lookahead = lookahead
+        self._override = voice_override
+        self._heard_tracks = heard_tracks
+        self._silent_bus = silent_bus
+        self._voices: dict[int, Voice] = {}
+        self._lowpass = (LOWPASS_OPEN, 0.0)
+        self._lowpass_running = False
+        self.grid_shift = 0.0
+        """Seconds under a sample that delay the whole beat so that a recording's first
+        step falls on a sample (see :meth:`align`)."""
+        self.ring_until = -math.inf
+        """When (heard) the longest-ringing voice sent so far ends."""
+        self.dropped_hits = 0
 
+    def heard(self, time: float) -> float:
+        return time + self.lookahead + self.grid_shift
 
-def release_requests(lowpass_running: bool) -> tuple[Request, ...]:
-    """Our nodes freed from a server we attached to and leave running: the next
-    supertonic to attach (a norns script restarted) would otherwise meet them as
-    duplicate node IDs."""
-    lowpass = (NodeFree(NODE_LOWPASS),) if lowpass_running else ()
-    return (NodeFree(NODE_CLOCK), NodeFree(GROUP_CHOKE), NodeFree(GROUP_VOICES), *lowpass)
+    def align(self, placement: Placement, step: Step) -> None:
+        """Delay the beat by under a sample so that ``step`` falls on one: then a
+        recording's steps sit where a render's do (sample 0, and from there the same
+        multiples of a step), and hits land on the same samples."""
+        self.grid_shift = 0.0
+        position = placement.line(self.heard(step.time))
+        self.grid_shift = (round(position) - position) / placement.sample_rate
 
+    def boot(self) -> tuple[Request, ...]:
+        """What a fresh server needs (after its SynthDefs), the low-pass as it stands."""
+        self._lowpass_running = False
+        return (*node_requests(), *self._lowpass_change())
 
-def voice_request(synthdef: str, controls: tuple[str | float, ...], velocity: float,
-                  at: int, group: int) -> SynthNew:
-    """A voice that sounds on sample ``at`` of the clock synth's count, however early
-    scsynth starts it (up to ``WAIT_LIMIT`` samples)."""
-    return SynthNew(synthdef, -1, ADD_TO_TAIL, group,
-                    (*controls, "vel", velocity, "at", at, "count_bus", COUNT_BUS))
+    def release(self) -> tuple[Request, ...]:
+        """Our nodes freed from a server we attached to and leave running."""
+        return release_requests(self._lowpass_running)
 
+    def receive(self, message: Message, now: float, placement: Placement | None
+                ) -> list[Sending]:
+        """The bundles ``message`` needs, arriving at ``now``; with no placement (no
+        server to play on) hits are dropped and the state still follows."""
+        match message:
+            case Hits():
+                return self._hits(message.each(), placement)
+            case SetVoice(track=track):
+                self._voices[track] = (self._override[track] if self._override is not None
+                                       else Voice.from_message(message))
+                return []
+            case SetLowpass(frequency=frequency, resonance=resonance):
+                self._lowpass = (frequency, resonance)
+                if placement is None:
+                    return []
+                # heard with the beat's delay, as the hits sent at the same moment
+                stamp, at = placement.place(self.heard(now))
+                requests = self._lowpass_change()
+                return [Sending(Bundle(stamp, requests), 0, at)] if requests else []
+            case Step() | Transport():
+                return []  # steps carry all the bridge needs
+            case _:
+                raise ValueError(f"the engine bridge does not handle {type(message).__name__}")
 
-def choke_request(group: int, at: int) -> NodeSet:
-    """Every voice in ``group`` fades out over 2 ms from sample ``at``."""
-    return NodeSet(group, ("cut", at))
+    def _lowpass_change(self) -> tuple[Request, ...]:
+        requests = lowpass_requests(*self._lowpass, self._lowpass_running)
+        self._lowpass_running = self._lowpass[0] < LOWPASS_OPEN
+        return requests
 
+    def _hits(self, hits: list[Hit], placement: Placement | None) -> list[Sending]:
+        """One step's hits: one bundle for each distinct time among them."""
+        voiced = [(hit, self._voices.get(hit.track)) for hit in hits]
+        if placement is None or any(voice is None for _, voice in voiced):
+            self.dropped_hits += len(hits)
+            return []
+        sendings = []
+        for moment in sorted({hit.time for hit in hits}):
+            together = [(hit, voice) for hit, voice in voiced
+                        if hit.time == moment and voice is not None]
+            when = self.heard(moment)
+            stamp, at = placement.place(when)
+            requests = tuple(r for hit, voice in together
+                             for r in hit_requests(hit, self._routed(hit, voice), at))
+            sendings.append(Sending(Bundle(stamp, requests), len(together), at))
+            longest = max(voice.length for _, voice in together)
+            self.ring_until = max(self.ring_until, when + longest)
+        return sendings
 
-def hit_requests(hit: Hit, voice: Voice, at: int) -> tuple[Request, ...]:
-    """A hit is one self-freeing synth placed on sample ``at``; a choke hit first cuts
-    the choke group on that same sample."""
-    if not hit.choke:
-        return (voice_request(voice.synthdef, voice.controls, hit.velocity, at, GROUP_VOICES),)
-    return (
-        choke_request(GROUP_CHOKE, at),
-        voice_request(voice.synthdef, voice.controls, hit.velocity, at, GROUP_CHOKE),
-    )
+    def _routed(self, hit: Hit, voice: Voice) -> Voice:
+        """A track that is not heard (another track's stem) plays to a silent bus: it
+        still chokes and is choked, so the stems add up to the mix."""
+        if self._heard_tracks is None or hit.track in self._heard_tracks:
+            return voice
+        return dataclasses.replace(voice, controls=(*voice.controls, "out", self._silent_bus))
 
-
-def record_open_requests(path: Path) -> tuple[Request, ...]:
-    """Open a raw float file and stream the output plus the marker bus into it."""
-    return (
-        BufferAlloc(RECORD_BUFFER, RECORD_FRAMES, RECORD_CHANNELS),
-        BufferWrite(RECORD_BUFFER, str(path), "raw", "float", 0, 0, 1),
-    )
-
-
-def record_start_request() -> Request:
-    return SynthNew(RECORDER_DEF, NODE_RECORDER, ADD_TO_TAIL, 0, ("buf", RECORD_BUFFER,
-                                                                  "marker", MARKER_BUS))
-
-
-def pulse_request(bus: int, value: float) -> Request:
-    return SynthNew(PULSE_DEF, -1, ADD_TO_HEAD, 0, ("bus", bus, "value", value))
-
-
-def marker_request(at: int) -> Request:
-    """The recording's marker on sample ``at``, read in the clock synth's block."""
-    return SynthNew(MARKER_DEF, -1, ADD_AFTER, NODE_CLOCK,
-                    ("bus", MARKER_BUS, "at", at, "count_bus", COUNT_BUS))
-
-
-def record_close_requests() -> tuple[Request, ...]:
-    return (NodeFree(NODE_RECORDER), BufferClose(RECORD_BUFFER), BufferFree(RECORD_BUFFER))
-
-
-def lowpass_requests(frequency: float, resonance: float, running: bool) -> tuple[Request, ...]:
-    """Set, start or remove the low-pass so it exists exactly while it is closed."""
-    if frequency >= LOWPASS_OPEN:
-        return (NodeFree(NODE_LOWPASS),) if running else ()
-    q = LOWPASS_Q[0] + resonance * (LOWPASS_Q[1] - LOWPASS_Q[0])
-    controls = ("freq", frequency, "rq", 1.0 / q)
-    if running:
-        return (NodeSet(NODE_LOWPASS, controls),)
-    return (SynthNew(LOWPASS_DEF, NODE_LOWPASS, ADD_AFTER, GROUP_CHOKE, controls),)

@@ -48,6 +48,16 @@ COUNT_WRAP = 1 << 20
 """The clock synth counts samples modulo this (exact in float32): a hit's ``at``."""
 WAIT_LIMIT = 2048
 """Samples a voice can wait for its ``at`` (``maxWait`` in scd/defs/voice.scd)."""
+LEAD = 128
+"""Samples early a hit is stamped to start, live and offline alike. A choke's cut must
+reach the older voices a block before its sample: a control that changes within a
+block is ramped across it, which would blur the fade. Live, the server clock
+model's prediction errs by a tenth of a sample typically and by a sample or two
+when the loop is jostled, but after an xrun scsynth's loop was seen to run 14-88
+samples later than predicted for a moment; a loop later by up to this still starts
+the hit in time, and one running earlier (xruns, by up to 2000 samples) only
+lengthens the voice's wait, which holds ``WAIT_LIMIT`` samples. The cost is the
+lead's extra synthesis per hit."""
 RECORD_FRAMES = 32768
 """DiskOut streams in halves of this; at 48 kHz a half is 0.34 s, the most a
 killed server can take with it."""

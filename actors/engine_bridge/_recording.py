@@ -17,13 +17,13 @@ import logging
 import math
 import os
 import shutil
-import struct
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
-from ._core import RECORD_CHANNELS
+from ._nodes import RECORD_CHANNELS
+from ._wav import write_float_wav_header
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class Recording:
         placed = []
         tmp = self.out.with_name(self.out.name + ".tmp")
         with tmp.open("wb") as f:
-            _write_float_wav_header(f, self.sample_rate, 2, total)
+            write_float_wav_header(f, self.sample_rate, 2, total)
             position = 0
             for segment in self.segments:
                 written = _copy_segment(f, segment, position, total, first_miss)
@@ -139,14 +139,3 @@ def _copy_segment(f: BinaryIO, segment: Segment, position: int, total: int,
         f.write(chunk.astype("<f4").tobytes())
     return first, max(0, end - source)
 
-
-def _write_float_wav_header(f: BinaryIO, sample_rate: int, channels: int, frames: int) -> None:
-    data_bytes = frames * channels * 4
-    fmt = struct.pack("<HHIIHHH", 3, channels, sample_rate, sample_rate * channels * 4,
-                      channels * 4, 32, 0)
-    fact = struct.pack("<I", frames)
-    riff_size = 4 + (8 + len(fmt)) + (8 + len(fact)) + (8 + data_bytes)
-    f.write(b"RIFF" + struct.pack("<I", riff_size) + b"WAVE")
-    f.write(b"fmt " + struct.pack("<I", len(fmt)) + fmt)
-    f.write(b"fact" + struct.pack("<I", len(fact)) + fact)
-    f.write(b"data" + struct.pack("<I", data_bytes))

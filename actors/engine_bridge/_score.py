@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import struct
 import subprocess
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+import numpy as np
 
 from ._requests import Bundle, ControlSet, encode_bundle, time_tag
 from ._server import find_scsynth
@@ -57,3 +60,20 @@ def render_score(
         score.unlink(missing_ok=True)
     if result.returncode != 0 or not out_wav.exists():
         raise RenderError(f"scsynth -N exited {result.returncode}:\n{result.stdout}{result.stderr}")
+
+
+def render_samples(bundles: Iterable[Bundle], end_time: float, *, sample_rate: int,
+                   channels: int = 2) -> np.ndarray:
+    """Render ``bundles`` and return the (frames, channels) float32 samples, whole
+    blocks of them (scsynth -N renders no part of a block), for the caller to cut."""
+    with tempfile.TemporaryDirectory(prefix="supertonic-render-") as scratch:
+        raw = Path(scratch) / "out.raw"
+        score = Path(scratch) / "score.osc"
+        score.write_bytes(score_bytes(bundles, end_time))
+        cmd = [find_scsynth(), "-N", str(score), "_", str(raw), str(sample_rate), "raw",
+               "float", "-o", str(channels), "-i", "0"]
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+        if result.returncode != 0 or not raw.exists():
+            raise RenderError(
+                f"scsynth -N exited {result.returncode}:\n{result.stdout}{result.stderr}")
+        return np.fromfile(raw, dtype="<f4").reshape(-1, channels)

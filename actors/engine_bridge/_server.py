@@ -100,7 +100,7 @@ async def start_jackd() -> trio.Process:
              "" if has_sound_card() else " and no sound card", " ".join(cmd[1:]))
     process = await trio.lowlevel.open_process(
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env=_jack_env(),
+        env=_jack_env(), process_group=0,  # the terminal's Ctrl-C is ours to handle
     )
     with trio.move_on_after(10):
         while process.poll() is None:
@@ -136,7 +136,7 @@ class ScsynthProcess:
         env = dict(_jack_env(), SC_JACK_DEFAULT_OUTPUTS="system:playback_1,system:playback_2")
         self.process = await trio.lowlevel.open_process(
             self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, env=env,
+            stderr=subprocess.STDOUT, env=env, process_group=0,  # Ctrl-C is ours, not its
         )
         ready = trio.Event()
         nursery.start_soon(self._read_output, ready)

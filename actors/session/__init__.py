@@ -1,7 +1,7 @@
 """The session: the player's whole editable state, its file, and the actor that owns it."""
 
 from ._actor import AUTOSAVE_INTERVAL, autosave_path, session_actor
-from ._core import SessionCore, To, full_state, voice_message
+from ._core import Routed, SessionCore, To, full_state, voice_message
 from ._file import FORMAT, VERSION, load_session, save_session, session_from_json, session_to_json
 from ._model import (
     DEFAULT_KIT,
@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_PATTERNS",
     "FORMAT",
     "VERSION",
+    "Routed",
     "Session",
     "SessionCore",
     "SessionError",
