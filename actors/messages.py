@@ -21,9 +21,6 @@ import msgpack
 TRACKS: tuple[str, ...] = ("kick", "snare", "hihat", "openhat", "clap")
 """Track names in channel order; a track is addressed by its index here."""
 
-VELOCITY_HIT = 64
-VELOCITY_ACCENT = 127
-
 
 class Message:
     """Base of every message; ``TAG`` is its wire identifier."""

@@ -66,6 +66,7 @@ import random
 import numpy as np
 
 from actors.messages import GenerateRequest, GenerateResult
+from actors.rules import UNIT
 
 from ._corpus import UNKNOWN
 from ._patterns import ALL_BARS, STEPS, TRACKS, Bar, bits, complexity_table, masks, parse, render
@@ -450,10 +451,10 @@ def _validated(request: GenerateRequest) -> tuple[int, dict[int, list[Bar]], lis
         raise ValueError(f"target must be a track 0-{len(TRACKS) - 1}, got {request.target}")
     if not 1 <= request.n <= 64:
         raise ValueError(f"n must be 1-64, got {request.n}")
-    if not 0.0 <= request.surprise <= 1.0:
-        raise ValueError(f"surprise must be 0-1, got {request.surprise}")
-    if request.complexity is not None and not 0.0 <= request.complexity <= 1.0:
-        raise ValueError(f"complexity must be 0-1, got {request.complexity}")
+    if not UNIT.holds(request.surprise):
+        raise ValueError(f"surprise must be {UNIT}, got {request.surprise}")
+    if request.complexity is not None and not UNIT.holds(request.complexity):
+        raise ValueError(f"complexity must be {UNIT}, got {request.complexity}")
     bases: dict[int, list[Bar]] = {}
     for track, text in request.bases:
         if not 0 <= track < len(TRACKS) or track == request.target or track in bases:

@@ -14,9 +14,11 @@ import functools
 import numpy as np
 
 from actors.messages import TRACKS
+from actors.rules import ACCENT, BAR_STEPS, HIT, REST, STEP_VELOCITY
 
-STEPS = 16
-"""Steps in one bar; a 32-step pattern is two bars."""
+STEPS = BAR_STEPS
+"""Steps in one bar, the unit every mask and table here is built on; a 32-step pattern is
+two bars."""
 
 ALL_BARS = 1 << STEPS
 
@@ -44,13 +46,14 @@ def track_index(name: str) -> int:
 
 def parse(text: str) -> list[Bar]:
     """``-`` rest, ``x`` hit, ``X`` accent; 16 or 32 characters make one or two bars."""
-    if len(text) not in (STEPS, 2 * STEPS) or set(text) - set("-xX"):
-        raise ValueError(f"a pattern is 16 or 32 of '-', 'x', 'X'; got {text!r}")
+    if len(text) not in (STEPS, 2 * STEPS) or set(text) - set(STEP_VELOCITY):
+        characters = ", ".join(map(repr, STEP_VELOCITY))
+        raise ValueError(f"a pattern is {STEPS} or {2 * STEPS} of {characters}; got {text!r}")
     bars = []
     for start in range(0, len(text), STEPS):
         chunk = text[start : start + STEPS]
-        hits = sum(1 << i for i, c in enumerate(chunk) if c != "-")
-        accents = sum(1 << i for i, c in enumerate(chunk) if c == "X")
+        hits = sum(1 << i for i, c in enumerate(chunk) if c != REST)
+        accents = sum(1 << i for i, c in enumerate(chunk) if c == ACCENT)
         bars.append(Bar(hits, accents))
     return bars
 
@@ -58,7 +61,7 @@ def parse(text: str) -> list[Bar]:
 def render(bars: list[Bar]) -> str:
     """Inverse of :func:`parse`."""
     return "".join(
-        "X" if bar.accents >> i & 1 else "x" if bar.hits >> i & 1 else "-"
+        ACCENT if bar.accents >> i & 1 else HIT if bar.hits >> i & 1 else REST
         for bar in bars
         for i in range(STEPS)
     )

@@ -12,20 +12,14 @@ import dataclasses
 import math
 from collections.abc import Callable
 
+from actors.rules import FREQUENCY, frequency_knob, knob_frequency
+
 from ._model import Drum, ModMode
 from ._params import PARAMETERS, Number, clamp, mod_amt_limit
 
 _SILENT = 0.0001
 """Level knob positions below this are silent (A)."""
-_MOD_RATE_HZ_TOP = 20000.0
-
-
-def _frequency(v: float) -> float:
-    return 20.0 * 1000.0**v
-
-
-def _frequency_inverse(f: float) -> float:
-    return math.log(clamp(f, (20.0, 20000.0)) / 20.0) / math.log(1000.0)
+_MOD_RATE_HZ_TOP = FREQUENCY.high
 
 
 def _attack(v: float) -> float:
@@ -93,9 +87,9 @@ _Law = tuple[Callable[[float], float], Callable[[float], float]]
 """(knob position -> value, value -> knob position)."""
 
 _LAWS: dict[str, _Law] = {
-    "osc_freq": (_frequency, _frequency_inverse),
-    "nfil_frq": (_frequency, _frequency_inverse),
-    "eq_freq": (_frequency, _frequency_inverse),
+    "osc_freq": (knob_frequency, frequency_knob),
+    "nfil_frq": (knob_frequency, frequency_knob),
+    "eq_freq": (knob_frequency, frequency_knob),
     "osc_atk": (_attack, _attack_inverse),
     "nenv_atk": (_attack, _attack_inverse),
     "osc_dcy": (_decay, _decay_inverse),

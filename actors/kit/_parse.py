@@ -16,13 +16,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from actors.rules import FILL_RATE, SWING
+
 from ._json import kit_from_json
 from ._model import CHANNELS, PATTERN_NAMES, Channel, Drum, Kit, Pattern
 from ._params import (
-    FILL_RATE,
     ON_OFF,
     PARAMETERS,
-    SWING,
     TRUE_FALSE,
     Choice,
     Mix,

@@ -9,7 +9,8 @@ from actors import kit as kits
 from actors.clock import check_bpm
 from actors.kit import Drum
 from actors.messages import DEFAULT_SURPRISE, TRACKS
-from actors.sequencer import STEPS, parse_fills, parse_pattern, pattern_text
+from actors.rules import DEFAULT_TEMPO, FILL, FILL_RATE, LOWPASS_OPEN, REST, STEPS, SWING
+from actors.sequencer import parse_fills, parse_pattern, pattern_text
 
 DEFAULT_KIT = Path(kits.__file__).parent / "default.mtpreset"
 DEFAULT_PATTERNS: tuple[str, ...] = (
@@ -32,13 +33,13 @@ def full_pattern(text: str) -> str:
 
 
 def full_fills(text: str) -> str:
-    return "".join("f" if f else "-" for f in parse_fills(text))
+    return "".join(FILL if f else REST for f in parse_fills(text))
 
 
 @dataclasses.dataclass(frozen=True)
 class TrackSettings:
-    pattern: str = "-" * STEPS
-    fills: str = "-" * STEPS
+    pattern: str = REST * STEPS
+    fills: str = REST * STEPS
     mute: bool = False
     swing: float = 0.0
     """0.0-1.0."""
@@ -53,11 +54,11 @@ class TrackSettings:
 
 @dataclasses.dataclass(frozen=True)
 class Session:
-    tempo: float = 120.0
+    tempo: float = DEFAULT_TEMPO
     tracks: tuple[TrackSettings, ...] = tuple(TrackSettings() for _ in TRACKS)
-    fill_rate: float = 2.0
+    fill_rate: float = FILL_RATE.low
     basis: int = 0
-    lowpass: tuple[float, float] = (20000.0, 0.0)
+    lowpass: tuple[float, float] = (LOWPASS_OPEN, 0.0)
     """Cutoff in Hz and resonance 0-1 of the global low-pass."""
     surprise: float = DEFAULT_SURPRISE
     complexity: float | None = None
@@ -83,8 +84,9 @@ class Session:
         return session
 
     def with_swing(self, swing: float) -> Session:
-        if not 0.0 <= swing <= 1.0:
-            raise SessionError(f"swing {100 * swing:g} % is outside 0-100")
+        if not SWING.holds(swing):
+            raise SessionError(f"swing {100 * swing:g} % is outside "
+                               f"{100 * SWING.low:g}-{100 * SWING.high:g}")
         return dataclasses.replace(
             self, tracks=tuple(dataclasses.replace(t, swing=swing) for t in self.tracks))
 
