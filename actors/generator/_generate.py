@@ -15,32 +15,12 @@ an unseen basis simply has farther neighbours -- and the same data answers one
 basis, several (snare from kick and hat) or the previous bar (steps 17-32
 from 1-16).
 
-Tried beside it in 5-fold cross-validation over GMD train files and dropped:
-a small network (kick->snare 0.806 bits/step against the neighbours' 0.770);
-per-step logistic regression and a 32-component Bernoulli mixture, alone or
-mixed in, and recalibrating the probabilities (no gain); kernels centred on
-the predicted step and other kernel shapes (worse); 16 learned per-step
-kernel weights (0.007 better there, no better on GMD validation). Letting a
-held-out file's other bars into the store takes kick->snare on GMD
-validation from 0.73 to 0.66 bits/step: what a kick part leaves unsaid about
-the snare is mostly how that drummer plays that song, which no model of
-other takes can know.
-
-Tried again for issue 5's 0.70, choosing by 5-fold cross-validation by file
-over GMD train (there the neighbours score kick->snare 0.790 bits/step; 0.722
-on GMD validation), and dropped: a table of the snare at a step given the kick
-and its accents up to four steps around it, mixed in linearly or
-log-linearly (0.789); extra cost for mismatches near the step, two
-bandwidths mixed, a bandwidth per query (0.790); other accent weights,
-weighting sources by how typical the basis is of them, smoothing toward a
-source's own snare, train's fill bars, copies rotated by each beat
-(0.791-0.82). The best, a copy of every bar with its halves swapped plus a
-kernel term for the union of the halves, gave 0.788 (validation 0.716) for
-twice the batch time. The learning curve says why nothing gets near: trained
-on a quarter, a half and three quarters of each fold's files, kick->snare is
-0.909, 0.849 and 0.817 against 0.790 with all of them -- a held-out take is
-predicted well when takes like it are stored, and no use of the same bars
-stands in for more of them.
+The models and variants tried beside it (a small network, logistic regression, a
+Bernoulli mixture, tables of the steps around, other kernels and weights) gained at most
+0.007 bits/step in 5-fold cross-validation over GMD train files, for twice the batch
+time or with nothing gained on validation: what a basis leaves unsaid about the target
+is mostly how that drummer plays that song, and only more stored takes like it help.
+``docs/generator-research.md`` has the measurements.
 
 Patterns are then chosen from candidates: the neighbours' real patterns, the
 probabilities cut at several levels and per-step draws from them. Each is
