@@ -73,4 +73,4 @@ def frequency_knob(hz: float) -> float:
 
 def knob_frequency(knob: float) -> float:
     """The frequency at knob position ``knob`` (clamped to 0-1): ``20 * 1000^knob`` Hz."""
-    return FREQUENCY.low * (FREQUENCY.high / FREQUENCY.low) ** min(max(knob, 0.0), 1.0)
+    return FREQUENCY.low * math.pow(FREQUENCY.high / FREQUENCY.low, min(max(knob, 0.0), 1.0))

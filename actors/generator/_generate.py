@@ -45,11 +45,11 @@ import random
 
 import numpy as np
 
-from actors.messages import GenerateRequest, GenerateResult
+from actors.messages import TRACKS, GenerateRequest, GenerateResult
 from actors.rules import UNIT
 
 from ._corpus import UNKNOWN
-from ._patterns import ALL_BARS, STEPS, TRACKS, Bar, bits, complexity_table, masks, parse, render
+from ._patterns import ALL_BARS, STEPS, Bar, bits, complexity_table, masks, parse, render
 from ._store import Store
 
 BETA = (2.0, 1.5, 1.5, 2.5, 2.0)
@@ -173,7 +173,7 @@ class Generator:
         ``given`` holds other tracks' bars; ``previous`` the target's own bar
         before (for steps 17-32 from 1-16).
         """
-        rows = len(next(iter(given.values()))[0]) if given else len(previous[0])  # type: ignore[index]
+        rows = _rows(given, previous)
         parts = []
         for start in range(0, rows, _CHUNK):
             cut = slice(start, start + _CHUNK)
@@ -185,7 +185,7 @@ class Generator:
     def _predict(
         self, target: int, given: Given, previous: tuple[np.ndarray, np.ndarray] | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        rows = len(next(iter(given.values()))[0]) if given else len(previous[0])  # type: ignore[index]
+        rows = _rows(given, previous)
         order = sorted(given)
         groups = self._groups(target, tuple(order), previous is not None)
         if not len(groups.count):
@@ -349,7 +349,8 @@ class Generator:
         value = complexity_table()[candidates]
         low = np.searchsorted(stored, value, "left")
         high = np.searchsorted(stored, value, "right")
-        return (low + high) / (2 * len(stored))
+        quantile: np.ndarray = (low + high) / (2 * len(stored))
+        return quantile
 
     # --- requests -------------------------------------------------------------------------
 
@@ -452,6 +453,15 @@ def _validated(request: GenerateRequest) -> tuple[int, dict[int, list[Bar]], lis
     elif not bases:
         raise ValueError("a request needs at least one basis track (or continuation)")
     return request.target, bases, current
+
+
+def _rows(given: Given, previous: tuple[np.ndarray, np.ndarray] | None) -> int:
+    """The batch size: bars of the given tracks, or of the target's previous bar."""
+    if given:
+        return len(next(iter(given.values()))[0])
+    if previous is None:
+        raise ValueError("a prediction needs other tracks' bars or the target's previous bar")
+    return len(previous[0])
 
 
 def _rotate(hits: np.ndarray, by: int) -> np.ndarray:

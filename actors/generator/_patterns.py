@@ -69,21 +69,23 @@ def render(bars: list[Bar]) -> str:
 
 def bits(masks: np.ndarray | int) -> np.ndarray:
     """Masks (any shape) to their 16 step bits as a trailing float32 axis."""
-    return ((np.asarray(masks, dtype=np.int64)[..., None] >> np.arange(STEPS)) & 1).astype(
-        np.float32
-    )
+    shifted: np.ndarray = np.asarray(masks, dtype=np.int64)[..., None] >> np.arange(STEPS)
+    return (shifted & 1).astype(np.float32)
 
 
 def masks(step_bits: np.ndarray) -> np.ndarray:
     """Inverse of :func:`bits`: a trailing axis of 16 truthy steps to int masks."""
-    return (np.asarray(step_bits).astype(np.int64) << np.arange(STEPS)).sum(-1)
+    weighted: np.ndarray = np.asarray(step_bits).astype(np.int64) << np.arange(STEPS)
+    summed: np.ndarray = weighted.sum(-1)
+    return summed
 
 
 def toussaint(hits: np.ndarray | int) -> np.ndarray:
     """Toussaint's metrical complexity: the k heaviest weights minus the onsets' weights."""
     b = bits(hits)
     top = np.concatenate([[0], np.cumsum(np.sort(_TOUSSAINT)[::-1])])
-    return top[b.sum(-1).astype(int)] - (b @ _TOUSSAINT).astype(int)
+    score: np.ndarray = top[b.sum(-1).astype(int)] - (b @ _TOUSSAINT).astype(int)
+    return score
 
 
 def lhl(hits: np.ndarray | int) -> np.ndarray:
@@ -101,11 +103,13 @@ def lhl(hits: np.ndarray | int) -> np.ndarray:
         resting &= ~after
         highest = np.where(resting, np.maximum(highest, np.roll(_LHL, -offset)), highest)
     gain = np.where(b & (highest > _LHL), highest - _LHL, 0)
-    return gain.sum(-1)
+    summed: np.ndarray = gain.sum(-1)
+    return summed
 
 
 @functools.cache
 def complexity_table() -> np.ndarray:
     """Toussaint + LHL for every 16-step bar, indexed by its mask."""
     every = np.arange(ALL_BARS)
-    return (toussaint(every) + lhl(every)).astype(np.int16)
+    score: np.ndarray = toussaint(every) + lhl(every)
+    return score.astype(np.int16)

@@ -23,7 +23,7 @@ _MOD_RATE_HZ_TOP = FREQUENCY.high
 
 
 def _attack(v: float) -> float:
-    return v * 10.0 ** ((12.0 * v - 7.0) / 5.0)
+    return v * math.pow(10.0, (12.0 * v - 7.0) / 5.0)
 
 
 def _attack_inverse(t: float) -> float:
@@ -40,7 +40,7 @@ def _attack_inverse(t: float) -> float:
 
 
 def _decay(v: float) -> float:
-    return 10.0 ** (3.0 * v - 2.0)
+    return math.pow(10.0, 3.0 * v - 2.0)
 
 
 def _decay_inverse(t: float) -> float:
@@ -48,7 +48,7 @@ def _decay_inverse(t: float) -> float:
 
 
 def _resonance(v: float) -> float:
-    return 0.1 * 100010.0**v
+    return 0.1 * math.pow(100010.0, v)
 
 
 def _resonance_inverse(q: float) -> float:
@@ -172,4 +172,5 @@ def morph(a: Drum, b: Drum, x: float) -> Drum:
         start = to_normalised(name, getattr(a, name), mod_mode=a.mod_mode)
         end = to_normalised(name, getattr(b, name), mod_mode=b.mod_mode)
         changes[name] = from_normalised(name, start + (end - start) * x, mod_mode=base.mod_mode)
-    return dataclasses.replace(base, **changes)
+    # CONTINUOUS names only float fields (the Numbers, ModRate and Mix of PARAMETERS)
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]

@@ -124,4 +124,5 @@ def clamp_drum(drum: Drum) -> Drum:
         else:
             continue
         changes[parameter.field] = clamp(getattr(drum, parameter.field), bounds)
-    return dataclasses.replace(drum, **changes)
+    # the fields named come from PARAMETERS, whose Number, ModRate and Mix are floats
+    return dataclasses.replace(drum, **changes)  # type: ignore[arg-type]

@@ -279,8 +279,9 @@ class _Fields:
 
     def choice(self, key: str, options: Mapping[str, object], default: str | None = None) -> Any:
         if default is None:
-            entry = self.need(key)
-        elif (entry := self.optional(key)) is None:
+            return _choice(self._source, self.scalar(self.need(key)), key, options)
+        entry = self.optional(key)
+        if entry is None:
             return options[default]
         return _choice(self._source, self.scalar(entry), key, options)
 

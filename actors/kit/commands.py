@@ -15,7 +15,7 @@ from actors import kit as kit_package
 from actors.voice import scd_text
 
 
-def register_commands(sub: argparse._SubParsersAction) -> None:
+def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "convert",
         help="convert a kit file",

@@ -135,7 +135,7 @@ class ClockFollower:
         base_tick, base_time = self._origin
         x = tick - base_tick
         c = self._curve
-        return base_time + c[0] + c[1] * x + c[2] * x * x
+        return float(base_time + c[0] + c[1] * x + c[2] * x * x)
 
     def tick_period(self, tick: float) -> float:
         """Seconds per tick at ``tick``."""

@@ -36,7 +36,7 @@ import re
 import typing
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from actors import kit as kits
 from actors.messages import (
@@ -122,6 +122,7 @@ KNOB_STEP = 0.01
 FINE_KNOB_STEP = 0.001
 """Knob travel per detent (coarse, and with K1 held): 100 or 1000 detents end to end."""
 
+_T = TypeVar("_T")
 _NEXT_VELOCITY = {REST: VELOCITY_HIT, HIT: VELOCITY_ACCENT, ACCENT: 0}
 _SLOTS = ("patch 1", "patch 2", "both")
 _SLOT_VALUES = (0, 1, -1)
@@ -313,7 +314,7 @@ class Controls:
             self._in_flight[key] = (value, view.serial)
         return actions
 
-    def _value(self, key: Hashable, actual: Any, view: View) -> Any:
+    def _value(self, key: Hashable, actual: _T, view: View) -> _T:
         """The value under ``key``: the one in flight until the session shows it (or
         has ignored it for too long), else the session's."""
         held = self._in_flight.get(key)
@@ -323,7 +324,8 @@ class Controls:
         if value == actual or view.serial - serial > IN_FLIGHT_LIMIT:
             del self._in_flight[key]
             return actual
-        return value
+        # an edit in flight under a key holds a value of the kind the session shows there
+        return cast(_T, value)
 
     def _item(self, view: View) -> Item | None:
         items = self.page_items(view)
@@ -384,10 +386,14 @@ class Controls:
 
         def generation_turn(which: int) -> Callable[[int, bool], Edit]:
             def turn(d: int, fine: bool) -> Edit:
-                pair = list(generation)
-                # complexity starts "free" (None): the first turn takes it from the middle
-                pair[which] = _unit_step(0.5 if pair[which] is None else pair[which], d, fine)
-                return ("generation",), tuple(pair), [Send(Dest.SESSION, SetGeneration(*pair))]
+                surprise, complexity = generation
+                if which == 0:
+                    surprise = _unit_step(surprise, d, fine)
+                else:
+                    # complexity starts "free" (None): the first turn takes it from the middle
+                    complexity = _unit_step(0.5 if complexity is None else complexity, d, fine)
+                pair = (surprise, complexity)
+                return ("generation",), pair, [Send(Dest.SESSION, SetGeneration(*pair))]
             return turn
 
         def fill_rate_turn(d: int, fine: bool) -> Edit:

@@ -55,7 +55,7 @@ import struct
 import typing
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import trio
 from pythonosc.osc_message import OscMessage
@@ -109,6 +109,8 @@ from ._state import View
 from ._surface import Surface
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 PREFIX = "/supertonic"
 MAX_FPS = 30
@@ -302,7 +304,7 @@ def _str(value: Any) -> str:
     return value
 
 
-def _choice(value: Any, options: Sequence[Any]) -> Any:
+def _choice(value: _T, options: Sequence[_T]) -> _T:
     if value not in options:
         raise Refused(f"{value!r} is not one of {_options(options)}")
     return value
@@ -344,7 +346,8 @@ def _param(field: str, value: Any) -> float | str | bool:
         return _number(value)
     if kind is str:
         return _str(value)[:64]
-    return _choice(_str(value), typing.get_args(kind))
+    choices: tuple[str, ...] = typing.get_args(kind)  # a Literal of the field's words
+    return _choice(_str(value), choices)
 
 
 def _file(folder: Path, name: Any, suffixes: tuple[str, ...]) -> Path:

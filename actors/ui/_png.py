@@ -69,7 +69,7 @@ def pattern_png(session: str | Sequence[str],
             raise ValueError(f"track {track}: expected {STEPS} probabilities, got {len(shades)}")
         for step, char in enumerate(pattern):
             x = LEFT + step * PITCH
-            base = _CELL_ON_BEAT if step % 4 == 0 else _CELL
+            base: tuple[int, ...] = _CELL_ON_BEAT if step % 4 == 0 else _CELL
             if shades is not None:
                 p = min(max(float(shades[step]), 0.0), 1.0)
                 base = tuple(round(b + (c - b) * p) for b, c in zip(base, _LIKELY, strict=True))
