@@ -43,7 +43,7 @@ from actors.rules import (
     Range,
 )
 
-from ._model import Session, SessionError, default_session, full_fills, full_pattern
+from ._model import Session, SessionError, TrackChanges, default_session, full_fills, full_pattern
 
 FORMAT = "supertonic-session"
 VERSION = 1
@@ -143,14 +143,15 @@ def _session_from(data: Any, path: Path) -> Session:
     _known(tracks, set(TRACKS), "tracks")
     for name, item in tracks.items():
         _known(item, _TRACK_KEYS, f"tracks.{name}")
-        changes: dict[str, object] = {}
+        changes: TrackChanges = {}
         if "pattern" in item:
             changes["pattern"] = full_pattern(str(item["pattern"]))
         if "fills" in item:
             changes["fills"] = full_fills(str(item["fills"]))
-        for flag in ("mute", "choke"):
-            if flag in item:
-                changes[flag] = _boolean(item[flag], f"tracks.{name}.{flag}")
+        if "mute" in item:
+            changes["mute"] = _boolean(item["mute"], f"tracks.{name}.mute")
+        if "choke" in item:
+            changes["choke"] = _boolean(item["choke"], f"tracks.{name}.choke")
         if "swing" in item:
             changes["swing"] = _within(_number(item["swing"]) / 100, SWING,
                                        f"tracks.{name}.swing")
@@ -160,9 +161,9 @@ def _session_from(data: Any, path: Path) -> Session:
             patches = item["patches"]
             if not isinstance(patches, list) or len(patches) != 2:
                 raise SessionError(f"tracks.{name}.patches must be a list of two drums")
-            changes["patches"] = tuple(
-                kits.drum_from_json(p, str(path), f"$.tracks.{name}.patches[{i}]")
-                for i, p in enumerate(patches))
+            first, second = (kits.drum_from_json(p, str(path), f"$.tracks.{name}.patches[{i}]")
+                             for i, p in enumerate(patches))
+            changes["patches"] = (first, second)
         session = session.with_track(TRACKS.index(name), **changes)
     return session
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from actors import kit as kits
 from actors.clock import check_bpm
@@ -52,6 +53,18 @@ class TrackSettings:
         return kits.morph(self.patches[0], self.patches[1], self.morph)
 
 
+class TrackChanges(TypedDict, total=False):
+    """Fields of :class:`TrackSettings` to change, for :meth:`Session.with_track`."""
+
+    pattern: str
+    fills: str
+    mute: bool
+    swing: float
+    choke: bool
+    patches: tuple[Drum, Drum]
+    morph: float
+
+
 @dataclasses.dataclass(frozen=True)
 class Session:
     tempo: float = DEFAULT_TEMPO
@@ -69,9 +82,9 @@ class Session:
             raise SessionError(f"track {index} does not exist (0-{len(self.tracks) - 1})")
         return self.tracks[index]
 
-    def with_track(self, index: int, **changes: object) -> Session:
+    def with_track(self, index: int, **changes: Unpack[TrackChanges]) -> Session:
         tracks = list(self.tracks)
-        tracks[index] = dataclasses.replace(self.track(index), **changes)  # type: ignore[arg-type]
+        tracks[index] = dataclasses.replace(self.track(index), **changes)
         return dataclasses.replace(self, tracks=tuple(tracks))
 
     def with_patterns(self, patterns: dict[int, str]) -> Session:
@@ -105,7 +118,7 @@ class Session:
             patches = list(session.tracks[index].patches)
             for slot in slots:
                 patches[slot] = drum
-            session = session.with_track(index, patches=tuple(patches))
+            session = session.with_track(index, patches=(patches[0], patches[1]))
         if pattern is None:
             return session
         steps = kits.pattern_text(kit, pattern, chain_next=True, channel_map=channels)
