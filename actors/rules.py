@@ -48,7 +48,8 @@ LOWPASS_OPEN = LOWPASS_FREQUENCY.high
 LOWPASS_RESONANCE = Range(0.0, 1.0)
 """0 none, 1 the most the global low-pass allows."""
 UNIT = Range(0.0, 1.0)
-"""The whole travel of a track's morph and of generation's surprise and complexity."""
+"""The whole travel of a knob: a track's morph between its patches, generation's surprise
+and complexity, a drum parameter's knob position."""
 
 STEPS = 32
 """Steps of a track: two bars of sixteenths."""

@@ -12,7 +12,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 
-from actors.rules import FREQUENCY, frequency_knob, knob_frequency
+from actors.rules import FREQUENCY, UNIT, frequency_knob, knob_frequency
 
 from ._model import Drum, ModMode
 from ._params import PARAMETERS, Number, clamp, mod_amt_limit
@@ -143,12 +143,12 @@ def to_normalised(name: str, value: float, *, mod_mode: ModMode | None = None) -
 
     ``mod_mode`` is required for ``mod_rate`` and ``mod_amt``, whose laws follow it.
     """
-    return clamp(_law(name, mod_mode)[1](value), (0.0, 1.0))
+    return UNIT.clamp(_law(name, mod_mode)[1](value))
 
 
 def from_normalised(name: str, v: float, *, mod_mode: ModMode | None = None) -> float:
     """The value of the drum field ``name`` at knob position ``v`` (0-1)."""
-    return _law(name, mod_mode)[0](clamp(v, (0.0, 1.0)))
+    return _law(name, mod_mode)[0](UNIT.clamp(v))
 
 
 def morph(a: Drum, b: Drum, x: float) -> Drum:
@@ -160,8 +160,8 @@ def morph(a: Drum, b: Drum, x: float) -> Drum:
     as turning a knob keeps its position when the mode switches. The end points
     return ``a`` and ``b`` themselves, so a parked knob plays the stored patch exactly.
     """
-    if not 0.0 <= x <= 1.0:
-        raise ValueError(f"morph position must be within 0-1, got {x!r}")
+    if not UNIT.holds(x):
+        raise ValueError(f"morph position must be within {UNIT}, got {x!r}")
     if x == 0.0:
         return a
     if x == 1.0:
