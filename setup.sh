@@ -51,4 +51,5 @@ if [ "$mode" = run ]; then
     exec .venv/bin/supertonic run "$@"
 fi
 .venv/bin/ruff check .
+.venv/bin/mypy
 exec .venv/bin/pytest "$@"

@@ -29,6 +29,7 @@ from actors.messages import TRACKS
 from actors.midi import midi_config
 from actors.midi import register_options as register_midi_options
 from actors.render import Ending, render_session
+from actors.rules import SWING, TEMPO
 from actors.session import Session, SessionError, autosave_path, default_session, load_session
 from actors.ui import pattern_png, places_from_options, register_options
 
@@ -64,9 +65,10 @@ def _server_address(text: str) -> tuple[str, int]:
 def _add_music_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--session", type=Path, metavar="FILE",
                         help="a JSON session (see README: Sessions)")
-    parser.add_argument("--bpm", type=float, metavar="N", help="tempo, 20-300 BPM")
+    parser.add_argument("--bpm", type=float, metavar="N", help=f"tempo, {TEMPO} BPM")
     parser.add_argument("--swing", type=float, metavar="PERCENT",
-                        help="swing for every track, 0-100 (Microtonic's law)")
+                        help=f"swing for every track, {SWING.low * 100:g}-{SWING.high * 100:g} "
+                        "(Microtonic's law)")
     parser.add_argument("--pattern", type=_track_pattern, action="append", default=[],
                         metavar="TRACK=TEXT",
                         help="a track's steps: '-' rest, 'x' hit, 'X' accent; shorter text "
@@ -84,7 +86,7 @@ def _add_music_options(parser: argparse.ArgumentParser) -> None:
                         "when chained), its accents, fills, fill rate and swing")
 
 
-def register_commands(sub: argparse._SubParsersAction) -> None:
+def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = sub.add_parser(
         "run", help="play the drum machine",
         description="Play five tracks through scsynth. With no options it plays the "

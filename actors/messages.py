@@ -21,14 +21,14 @@ import msgpack
 TRACKS: tuple[str, ...] = ("kick", "snare", "hihat", "openhat", "clap")
 """Track names in channel order; a track is addressed by its index here."""
 
-VELOCITY_HIT = 64
-VELOCITY_ACCENT = 127
-
 
 class Message:
     """Base of every message; ``TAG`` is its wire identifier."""
 
     TAG: ClassVar[int]
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+    """Every message is a dataclass (:func:`_message` makes it one); declared here so
+    that a ``Message`` is one to the type checker too."""
 
 
 _BY_TAG: dict[int, type[Message]] = {}
@@ -48,7 +48,7 @@ def _message(tag: int) -> Callable[[M], M]:
 
 def encode(message: Message) -> bytes:
     """Pack a message as ``[tag, field, ...]``; field order is the dataclass order."""
-    values = [getattr(message, f.name) for f in dataclasses.fields(message)]  # type: ignore[arg-type]
+    values = [getattr(message, f.name) for f in dataclasses.fields(message)]
     return msgpack.packb([message.TAG, *values], use_bin_type=True)
 
 

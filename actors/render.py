@@ -39,10 +39,10 @@ from actors.engine_bridge import (
     write_float_wav,
 )
 from actors.messages import TRACKS, Hits, LoadKit, Message
+from actors.rules import BAR_STEPS
 from actors.sequencer import SequencerCore
 from actors.session import Routed, Session, SessionCore, To, full_state
 
-STEPS_PER_BAR = 16
 TAIL = 0.05
 """Seconds after the longest-ringing voice ends, so a tail closes on silence."""
 PRE_ROLL = LEAD
@@ -108,18 +108,18 @@ async def perform(session: Session, synthdefs: Path, bars: int, sample_rate: int
     clock.start(0.0)
     pending = sorted(edits, key=lambda edit: edit[0])
     bar_starts = []
-    for index in range(bars * STEPS_PER_BAR):
+    for index in range(bars * BAR_STEPS):
         while pending and pending[0][0] < clock.step_time(index) - EMIT_AHEAD:
             when, command = pending.pop(0)
             await route(_command(session_core, command), when)
-        if index % STEPS_PER_BAR == 0:
+        if index % BAR_STEPS == 0:
             bar_starts.append(clock.step_time(index))
         step = clock.pop_step()
         hits = sequencer.hits(step)
         if hits:
             for sending in bridge.receive(Hits.of(hits), step.time, placement):
                 await sink.send(sending.bundle)
-    bars_end = clock.step_time(bars * STEPS_PER_BAR)
+    bars_end = clock.step_time(bars * BAR_STEPS)
     return Performance(sink, (*bar_starts, bars_end), max(bars_end, bridge.ring_until + TAIL))
 
 

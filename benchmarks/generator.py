@@ -23,8 +23,8 @@ from actors.generator import GenerateRequest, Generator, open_generator
 from actors.generator._build import build, build_starter, midi_sources, preset_sources
 from actors.generator._corpus import Corpus
 from actors.generator._eval import baseline, score_all, unanswered_bases
-from actors.generator._patterns import TRACKS
 from actors.generator._store import read
+from actors.messages import TRACKS
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 TARGETS = {

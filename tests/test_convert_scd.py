@@ -29,10 +29,9 @@ from actors.kit import (
     fill_text,
     load_kit,
     pattern_text,
-    scd_text,
 )
 from actors.kit._params import clamp_drum
-from actors.voice import voice_for
+from actors.voice import scd_text, voice_for
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"

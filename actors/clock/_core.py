@@ -13,11 +13,10 @@ import logging
 import math
 
 from actors.messages import Continue, Follow, Locate, Message, SetTempo, Start, Step, Stop
+from actors.rules import DEFAULT_TEMPO, TEMPO
 
 log = logging.getLogger(__name__)
 
-MIN_BPM = 20.0
-MAX_BPM = 300.0
 STEPS_PER_BEAT = 4
 EMIT_AHEAD = 0.010
 """Seconds before its time that a step is handed on, so a late wake-up of the
@@ -29,13 +28,13 @@ class TempoError(ValueError):
 
 
 def check_bpm(bpm: float) -> float:
-    if not MIN_BPM <= bpm <= MAX_BPM:
-        raise TempoError(f"tempo {bpm} BPM is outside {MIN_BPM:g}-{MAX_BPM:g}")
+    if not TEMPO.holds(bpm):
+        raise TempoError(f"tempo {bpm} BPM is outside {TEMPO}")
     return float(bpm)
 
 
 class ClockCore:
-    def __init__(self, bpm: float = 120.0) -> None:
+    def __init__(self, bpm: float = DEFAULT_TEMPO) -> None:
         self.bpm = check_bpm(bpm)
         self.playing = False
         self.next_step = 0

@@ -28,7 +28,7 @@ from actors.messages import Step
 
 from ._clock_sync import ServerClock
 from ._core import BridgeCore, Sending
-from ._link import LinkError, ScsynthLink
+from ._link import LinkError, Reply, ScsynthLink
 from ._nodes import (
     PROBE_BUS,
     WAIT_LIMIT,
@@ -319,7 +319,7 @@ class Bridge:
                            task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
                            ) -> None:
         """Keep measuring where tagged pulses land; ready once the model has a fit."""
-        def on_reply(params: tuple) -> None:
+        def on_reply(params: Reply) -> None:
             _node, _reply, probe_id, phase = params
             target = life.probes.pop(int(probe_id), None)
             if target is None:
@@ -331,8 +331,8 @@ class Bridge:
                 log.info("scsynth's clock loop jumped by %.1f samples (a JACK xrun resets "
                          "it); hits already sent wait for their samples", jump)
 
-        def on_misplaced(params: tuple) -> None:
-            _node, _reply, due, at = params
+        def on_misplaced(params: Reply) -> None:
+            due, at = float(params[2]), float(params[3])
             if round(at) in life.sent_late:
                 return
             self.misplaced += 1

@@ -15,10 +15,10 @@ import math
 from typing import Protocol
 
 from actors.messages import Hit, Hits, Message, SetLowpass, SetVoice, Step, Transport
+from actors.rules import LOWPASS_OPEN
 
 from ._nodes import (
     LEAD,
-    LOWPASS_OPEN,
     Voice,
     hit_requests,
     lowpass_requests,

@@ -15,13 +15,25 @@ from collections.abc import Callable, Sequence
 import trio
 from pythonosc.osc_message import OscMessage, ParseError
 
-from ._requests import NTP_UNIX_OFFSET, Request, Sync, encode_message, pack_bundle, time_tag
+from ._requests import (
+    NTP_UNIX_OFFSET,
+    OscArg,
+    Request,
+    Sync,
+    encode_message,
+    pack_bundle,
+    time_tag,
+)
 
 log = logging.getLogger(__name__)
 
 _NODE_NOTICES = b"/n_"
 MAX_DATAGRAM = 8192
 """scsynth's UDP receive buffer; a bundle is split below this size."""
+
+
+Reply = tuple[OscArg, ...]
+"""A message's arguments from scsynth, as python-osc parses them."""
 
 
 class LinkError(RuntimeError):
@@ -35,9 +47,9 @@ class ScsynthLink:
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
-        self._waiters: dict[tuple[str, object], list[trio.MemorySendChannel[tuple]]] = {}
+        self._waiters: dict[tuple[str, object], list[trio.MemorySendChannel[Reply]]] = {}
         self._sync_id = 0
-        self._handlers: dict[str, Callable[[tuple], None]] = {}
+        self._handlers: dict[str, Callable[[Reply], None]] = {}
         self.last_status_time = -math.inf
 
     @classmethod
@@ -77,9 +89,9 @@ class ScsynthLink:
             await self._send(pack_bundle(chunk, tag))
 
     async def call(self, request: Request, reply: str, key: object = None,
-                   timeout: float = 5.0) -> tuple:
+                   timeout: float = 5.0) -> Reply:
         """Send one request now and wait for the reply ``(reply, key, ...)``."""
-        send, receive = trio.open_memory_channel[tuple](1)
+        send, receive = trio.open_memory_channel[Reply](1)
         waiters = self._waiters.setdefault((reply, key), [])
         waiters.append(send)
         try:
@@ -91,7 +103,7 @@ class ScsynthLink:
         finally:
             waiters.remove(send)
 
-    def subscribe(self, address: str, handler: Callable[[tuple], None]) -> None:
+    def subscribe(self, address: str, handler: Callable[[Reply], None]) -> None:
         """Call ``handler(params)`` for every message scsynth sends to ``address``."""
         self._handlers[address] = handler
 
@@ -123,7 +135,7 @@ class ScsynthLink:
                     continue
                 self._dispatch(message.address, tuple(message.params))
 
-    def _dispatch(self, address: str, params: tuple) -> None:
+    def _dispatch(self, address: str, params: Reply) -> None:
         if address == "/status.reply":
             self.last_status_time = trio.current_time()
         elif address == "/fail":

@@ -10,6 +10,7 @@ import dataclasses
 from pathlib import Path
 
 from actors.messages import Hit, SetVoice
+from actors.rules import LOWPASS_OPEN
 
 from ._requests import (
     ADD_AFTER,
@@ -68,8 +69,6 @@ PULSE_DEF = "supertonic_pulse"
 MARKER_DEF = "supertonic_marker"
 CLOCK_DEF = "supertonic_clock"
 LOWPASS_DEF = "supertonic_lowpass"
-LOWPASS_OPEN = 20000.0
-"""At or above this cutoff the low-pass is removed rather than computed."""
 LOWPASS_Q = (0.7071, 20.0)
 """Resonance 0 is a Butterworth response; 1 rings with a Q of 20."""
 

@@ -97,7 +97,7 @@ class Recording:
             f.flush()
             os.fsync(f.fileno())
         tmp.replace(self.out)
-        sidecar = {
+        sidecar: dict[str, object] = {
             "sample_rate": self.sample_rate,
             "start_unix": start,
             "first_step_unix": self.start_unix,

@@ -11,7 +11,7 @@ from ._synthdefs import SynthDefBuildError, ensure_synthdefs
 log = logging.getLogger(__name__)
 
 
-def register_commands(sub: argparse._SubParsersAction) -> None:
+def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     build = sub.add_parser(
         "build", help="compile scd/defs/*.scd into SynthDefs",
         description="Compile every scd/defs/*.scd with sclang (under a timeout, since sclang "

@@ -6,13 +6,13 @@ generator answers from it by kernel-weighted nearest neighbours, in a worker
 process that the trio machine talks to through :func:`open_generator`.
 """
 
-from actors.messages import DEFAULT_SURPRISE, GenerateRequest, GenerateResult
+from actors.messages import DEFAULT_SURPRISE, TRACKS, GenerateRequest, GenerateResult
 
 from ._actor import generator_actor
 from ._build import open_store
 from ._client import GeneratorClient, GeneratorError, Superseded, open_generator
 from ._generate import Generator
-from ._patterns import TRACKS, lhl, toussaint
+from ._patterns import lhl, toussaint
 from ._store import default_path
 
 __all__ = [

@@ -125,7 +125,9 @@ class GeneratorClient:
         try:
             while True:
                 values = await self._receive_frame()
-                result = result_from(values)  # type: ignore[arg-type]
+                if not isinstance(values, list):
+                    raise GeneratorError(f"the generator worker sent {values!r}, not a result")
+                result = result_from(values)
                 pending, self._in_flight = self._in_flight, None
                 if pending is None or result.request_id != pending.request.request_id:
                     raise GeneratorError(f"unexpected answer {result.request_id} from the worker")

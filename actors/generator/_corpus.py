@@ -17,7 +17,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ._patterns import TRACKS, Bar
+from actors.messages import TRACKS
+
+from ._patterns import Bar
 
 UNKNOWN = -1
 

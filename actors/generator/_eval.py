@@ -14,11 +14,11 @@ import itertools
 
 import numpy as np
 
-from actors.messages import DEFAULT_SURPRISE
+from actors.messages import DEFAULT_SURPRISE, TRACKS
 
 from ._corpus import UNKNOWN, Corpus
 from ._generate import Generator
-from ._patterns import ALL_BARS, TRACKS, bits
+from ._patterns import ALL_BARS, bits
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -15,32 +15,12 @@ an unseen basis simply has farther neighbours -- and the same data answers one
 basis, several (snare from kick and hat) or the previous bar (steps 17-32
 from 1-16).
 
-Tried beside it in 5-fold cross-validation over GMD train files and dropped:
-a small network (kick->snare 0.806 bits/step against the neighbours' 0.770);
-per-step logistic regression and a 32-component Bernoulli mixture, alone or
-mixed in, and recalibrating the probabilities (no gain); kernels centred on
-the predicted step and other kernel shapes (worse); 16 learned per-step
-kernel weights (0.007 better there, no better on GMD validation). Letting a
-held-out file's other bars into the store takes kick->snare on GMD
-validation from 0.73 to 0.66 bits/step: what a kick part leaves unsaid about
-the snare is mostly how that drummer plays that song, which no model of
-other takes can know.
-
-Tried again for issue 5's 0.70, choosing by 5-fold cross-validation by file
-over GMD train (there the neighbours score kick->snare 0.790 bits/step; 0.722
-on GMD validation), and dropped: a table of the snare at a step given the kick
-and its accents up to four steps around it, mixed in linearly or
-log-linearly (0.789); extra cost for mismatches near the step, two
-bandwidths mixed, a bandwidth per query (0.790); other accent weights,
-weighting sources by how typical the basis is of them, smoothing toward a
-source's own snare, train's fill bars, copies rotated by each beat
-(0.791-0.82). The best, a copy of every bar with its halves swapped plus a
-kernel term for the union of the halves, gave 0.788 (validation 0.716) for
-twice the batch time. The learning curve says why nothing gets near: trained
-on a quarter, a half and three quarters of each fold's files, kick->snare is
-0.909, 0.849 and 0.817 against 0.790 with all of them -- a held-out take is
-predicted well when takes like it are stored, and no use of the same bars
-stands in for more of them.
+The models and variants tried beside it (a small network, logistic regression, a
+Bernoulli mixture, tables of the steps around, other kernels and weights) gained at most
+0.007 bits/step in 5-fold cross-validation over GMD train files, for twice the batch
+time or with nothing gained on validation: what a basis leaves unsaid about the target
+is mostly how that drummer plays that song, and only more stored takes like it help.
+``docs/generator-research.md`` has the measurements.
 
 Patterns are then chosen from candidates: the neighbours' real patterns, the
 probabilities cut at several levels and per-step draws from them. Each is
@@ -65,10 +45,11 @@ import random
 
 import numpy as np
 
-from actors.messages import GenerateRequest, GenerateResult
+from actors.messages import TRACKS, GenerateRequest, GenerateResult
+from actors.rules import UNIT
 
 from ._corpus import UNKNOWN
-from ._patterns import ALL_BARS, STEPS, TRACKS, Bar, bits, complexity_table, masks, parse, render
+from ._patterns import ALL_BARS, STEPS, Bar, bits, complexity_table, masks, parse, render
 from ._store import Store
 
 BETA = (2.0, 1.5, 1.5, 2.5, 2.0)
@@ -192,7 +173,7 @@ class Generator:
         ``given`` holds other tracks' bars; ``previous`` the target's own bar
         before (for steps 17-32 from 1-16).
         """
-        rows = len(next(iter(given.values()))[0]) if given else len(previous[0])  # type: ignore[index]
+        rows = _rows(given, previous)
         parts = []
         for start in range(0, rows, _CHUNK):
             cut = slice(start, start + _CHUNK)
@@ -204,7 +185,7 @@ class Generator:
     def _predict(
         self, target: int, given: Given, previous: tuple[np.ndarray, np.ndarray] | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        rows = len(next(iter(given.values()))[0]) if given else len(previous[0])  # type: ignore[index]
+        rows = _rows(given, previous)
         order = sorted(given)
         groups = self._groups(target, tuple(order), previous is not None)
         if not len(groups.count):
@@ -368,7 +349,8 @@ class Generator:
         value = complexity_table()[candidates]
         low = np.searchsorted(stored, value, "left")
         high = np.searchsorted(stored, value, "right")
-        return (low + high) / (2 * len(stored))
+        quantile: np.ndarray = (low + high) / (2 * len(stored))
+        return quantile
 
     # --- requests -------------------------------------------------------------------------
 
@@ -450,10 +432,10 @@ def _validated(request: GenerateRequest) -> tuple[int, dict[int, list[Bar]], lis
         raise ValueError(f"target must be a track 0-{len(TRACKS) - 1}, got {request.target}")
     if not 1 <= request.n <= 64:
         raise ValueError(f"n must be 1-64, got {request.n}")
-    if not 0.0 <= request.surprise <= 1.0:
-        raise ValueError(f"surprise must be 0-1, got {request.surprise}")
-    if request.complexity is not None and not 0.0 <= request.complexity <= 1.0:
-        raise ValueError(f"complexity must be 0-1, got {request.complexity}")
+    if not UNIT.holds(request.surprise):
+        raise ValueError(f"surprise must be {UNIT}, got {request.surprise}")
+    if request.complexity is not None and not UNIT.holds(request.complexity):
+        raise ValueError(f"complexity must be {UNIT}, got {request.complexity}")
     bases: dict[int, list[Bar]] = {}
     for track, text in request.bases:
         if not 0 <= track < len(TRACKS) or track == request.target or track in bases:
@@ -471,6 +453,15 @@ def _validated(request: GenerateRequest) -> tuple[int, dict[int, list[Bar]], lis
     elif not bases:
         raise ValueError("a request needs at least one basis track (or continuation)")
     return request.target, bases, current
+
+
+def _rows(given: Given, previous: tuple[np.ndarray, np.ndarray] | None) -> int:
+    """The batch size: bars of the given tracks, or of the target's previous bar."""
+    if given:
+        return len(next(iter(given.values()))[0])
+    if previous is None:
+        raise ValueError("a prediction needs other tracks' bars or the target's previous bar")
+    return len(previous[0])
 
 
 def _rotate(hits: np.ndarray, by: int) -> np.ndarray:

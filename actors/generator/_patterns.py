@@ -14,9 +14,11 @@ import functools
 import numpy as np
 
 from actors.messages import TRACKS
+from actors.rules import ACCENT, BAR_STEPS, HIT, REST, STEP_VELOCITY
 
-STEPS = 16
-"""Steps in one bar; a 32-step pattern is two bars."""
+STEPS = BAR_STEPS
+"""Steps in one bar, the unit every mask and table here is built on; a 32-step pattern is
+two bars."""
 
 ALL_BARS = 1 << STEPS
 
@@ -44,13 +46,14 @@ def track_index(name: str) -> int:
 
 def parse(text: str) -> list[Bar]:
     """``-`` rest, ``x`` hit, ``X`` accent; 16 or 32 characters make one or two bars."""
-    if len(text) not in (STEPS, 2 * STEPS) or set(text) - set("-xX"):
-        raise ValueError(f"a pattern is 16 or 32 of '-', 'x', 'X'; got {text!r}")
+    if len(text) not in (STEPS, 2 * STEPS) or set(text) - set(STEP_VELOCITY):
+        characters = ", ".join(map(repr, STEP_VELOCITY))
+        raise ValueError(f"a pattern is {STEPS} or {2 * STEPS} of {characters}; got {text!r}")
     bars = []
     for start in range(0, len(text), STEPS):
         chunk = text[start : start + STEPS]
-        hits = sum(1 << i for i, c in enumerate(chunk) if c != "-")
-        accents = sum(1 << i for i, c in enumerate(chunk) if c == "X")
+        hits = sum(1 << i for i, c in enumerate(chunk) if c != REST)
+        accents = sum(1 << i for i, c in enumerate(chunk) if c == ACCENT)
         bars.append(Bar(hits, accents))
     return bars
 
@@ -58,7 +61,7 @@ def parse(text: str) -> list[Bar]:
 def render(bars: list[Bar]) -> str:
     """Inverse of :func:`parse`."""
     return "".join(
-        "X" if bar.accents >> i & 1 else "x" if bar.hits >> i & 1 else "-"
+        ACCENT if bar.accents >> i & 1 else HIT if bar.hits >> i & 1 else REST
         for bar in bars
         for i in range(STEPS)
     )
@@ -66,21 +69,23 @@ def render(bars: list[Bar]) -> str:
 
 def bits(masks: np.ndarray | int) -> np.ndarray:
     """Masks (any shape) to their 16 step bits as a trailing float32 axis."""
-    return ((np.asarray(masks, dtype=np.int64)[..., None] >> np.arange(STEPS)) & 1).astype(
-        np.float32
-    )
+    shifted: np.ndarray = np.asarray(masks, dtype=np.int64)[..., None] >> np.arange(STEPS)
+    return (shifted & 1).astype(np.float32)
 
 
 def masks(step_bits: np.ndarray) -> np.ndarray:
     """Inverse of :func:`bits`: a trailing axis of 16 truthy steps to int masks."""
-    return (np.asarray(step_bits).astype(np.int64) << np.arange(STEPS)).sum(-1)
+    weighted: np.ndarray = np.asarray(step_bits).astype(np.int64) << np.arange(STEPS)
+    summed: np.ndarray = weighted.sum(-1)
+    return summed
 
 
 def toussaint(hits: np.ndarray | int) -> np.ndarray:
     """Toussaint's metrical complexity: the k heaviest weights minus the onsets' weights."""
     b = bits(hits)
     top = np.concatenate([[0], np.cumsum(np.sort(_TOUSSAINT)[::-1])])
-    return top[b.sum(-1).astype(int)] - (b @ _TOUSSAINT).astype(int)
+    score: np.ndarray = top[b.sum(-1).astype(int)] - (b @ _TOUSSAINT).astype(int)
+    return score
 
 
 def lhl(hits: np.ndarray | int) -> np.ndarray:
@@ -98,11 +103,13 @@ def lhl(hits: np.ndarray | int) -> np.ndarray:
         resting &= ~after
         highest = np.where(resting, np.maximum(highest, np.roll(_LHL, -offset)), highest)
     gain = np.where(b & (highest > _LHL), highest - _LHL, 0)
-    return gain.sum(-1)
+    summed: np.ndarray = gain.sum(-1)
+    return summed
 
 
 @functools.cache
 def complexity_table() -> np.ndarray:
     """Toussaint + LHL for every 16-step bar, indexed by its mask."""
     every = np.arange(ALL_BARS)
-    return (toussaint(every) + lhl(every)).astype(np.int16)
+    score: np.ndarray = toussaint(every) + lhl(every)
+    return score.astype(np.int16)

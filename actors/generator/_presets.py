@@ -17,9 +17,10 @@ import re
 from pathlib import Path
 
 from actors.kit import DEFAULT_CHANNEL_MAP, PATTERN_NAMES, Kit, KitError, load_kit
+from actors.messages import TRACKS
 
-from ._patterns import STEPS, TRACKS, Bar
-from ._store import Source
+from ._corpus import Source
+from ._patterns import STEPS, Bar
 
 log = logging.getLogger(__name__)
 

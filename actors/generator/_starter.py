@@ -24,7 +24,9 @@ import dataclasses
 import itertools
 from importlib import resources
 
-from ._patterns import TRACKS, Bar, parse
+from actors.messages import TRACKS
+
+from ._patterns import Bar, parse
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -33,8 +33,10 @@ from pathlib import Path
 
 import apsw
 
+from actors.messages import TRACKS
+
 from ._corpus import Corpus, Source
-from ._patterns import TRACKS, Bar
+from ._patterns import Bar
 
 SCHEMA_VERSION = "1"
 
@@ -139,7 +141,11 @@ def read(path: Path) -> Store:
 def _read(db: apsw.Connection) -> Store:
     if db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
         raise StoreError("the database fails SQLite's integrity check")
-    meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    meta: dict[str, str] = {}
+    for key, value in db.execute("SELECT key, value FROM meta"):
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise StoreError(f"meta {key!r} = {value!r} is not text")
+        meta[key] = value
     if meta.get("schema") != SCHEMA_VERSION:
         raise StoreError(f"schema {meta.get('schema')!r}, expected {SCHEMA_VERSION}")
     columns = ", ".join(f"{t}, {t}_accents" for t in TRACKS)

@@ -16,12 +16,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from actors.messages import DEFAULT_SURPRISE, GenerateRequest, GenerateResult
+from actors.messages import DEFAULT_SURPRISE, TRACKS, GenerateRequest, GenerateResult
 
 from . import _build, _eval, _store
 from ._corpus import Corpus
 from ._generate import Generator
-from ._patterns import TRACKS, track_index
+from ._patterns import track_index
 from ._progress import progress
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ GMD_URL = "https://storage.googleapis.com/magentadata/datasets/groove/groove-v1.
 """Magenta's Groove MIDI Dataset, MIDI only (CC BY 4.0; Gillick et al., ICML 2019)."""
 
 
-def register_commands(sub: argparse._SubParsersAction) -> None:
+def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     generate = sub.add_parser(
         "generate",
         help="generate a track's pattern from other tracks' patterns",

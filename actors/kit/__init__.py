@@ -12,7 +12,6 @@ from ._json import drum_from_json, drum_to_json, dumps_json, kit_from_json
 from ._model import CHANNELS, PATTERN_NAMES, Channel, Drum, Kit, Pattern
 from ._morph import CONTINUOUS, from_normalised, morph, to_normalised
 from ._parse import load_drum, load_kit, parse_drum, parse_kit
-from ._scd import scd_text
 from ._tracks import DEFAULT_CHANNEL_MAP, fill_text, kit_tracks, pattern_text
 from ._write import dumps_microtonic
 
@@ -40,6 +39,5 @@ __all__ = [
     "parse_drum",
     "parse_kit",
     "pattern_text",
-    "scd_text",
     "to_normalised",
 ]

@@ -16,9 +16,11 @@ import math
 import typing
 from typing import Any
 
+from actors.rules import FILL_RATE, SWING
+
 from ._errors import KitError
 from ._model import CHANNELS, PATTERN_NAMES, Channel, Drum, Kit, Pattern
-from ._params import FILL_RATE, SWING, clamp, clamp_drum
+from ._params import clamp, clamp_drum
 
 FORMAT = "supertonic-kit"
 VERSION = 1

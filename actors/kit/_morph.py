@@ -12,24 +12,18 @@ import dataclasses
 import math
 from collections.abc import Callable
 
+from actors.rules import FREQUENCY, UNIT, frequency_knob, knob_frequency
+
 from ._model import Drum, ModMode
 from ._params import PARAMETERS, Number, clamp, mod_amt_limit
 
 _SILENT = 0.0001
 """Level knob positions below this are silent (A)."""
-_MOD_RATE_HZ_TOP = 20000.0
-
-
-def _frequency(v: float) -> float:
-    return 20.0 * 1000.0**v
-
-
-def _frequency_inverse(f: float) -> float:
-    return math.log(clamp(f, (20.0, 20000.0)) / 20.0) / math.log(1000.0)
+_MOD_RATE_HZ_TOP = FREQUENCY.high
 
 
 def _attack(v: float) -> float:
-    return v * 10.0 ** ((12.0 * v - 7.0) / 5.0)
+    return v * math.pow(10.0, (12.0 * v - 7.0) / 5.0)
 
 
 def _attack_inverse(t: float) -> float:
@@ -46,7 +40,7 @@ def _attack_inverse(t: float) -> float:
 
 
 def _decay(v: float) -> float:
-    return 10.0 ** (3.0 * v - 2.0)
+    return math.pow(10.0, 3.0 * v - 2.0)
 
 
 def _decay_inverse(t: float) -> float:
@@ -54,7 +48,7 @@ def _decay_inverse(t: float) -> float:
 
 
 def _resonance(v: float) -> float:
-    return 0.1 * 100010.0**v
+    return 0.1 * math.pow(100010.0, v)
 
 
 def _resonance_inverse(q: float) -> float:
@@ -93,9 +87,9 @@ _Law = tuple[Callable[[float], float], Callable[[float], float]]
 """(knob position -> value, value -> knob position)."""
 
 _LAWS: dict[str, _Law] = {
-    "osc_freq": (_frequency, _frequency_inverse),
-    "nfil_frq": (_frequency, _frequency_inverse),
-    "eq_freq": (_frequency, _frequency_inverse),
+    "osc_freq": (knob_frequency, frequency_knob),
+    "nfil_frq": (knob_frequency, frequency_knob),
+    "eq_freq": (knob_frequency, frequency_knob),
     "osc_atk": (_attack, _attack_inverse),
     "nenv_atk": (_attack, _attack_inverse),
     "osc_dcy": (_decay, _decay_inverse),
@@ -149,12 +143,12 @@ def to_normalised(name: str, value: float, *, mod_mode: ModMode | None = None) -
 
     ``mod_mode`` is required for ``mod_rate`` and ``mod_amt``, whose laws follow it.
     """
-    return clamp(_law(name, mod_mode)[1](value), (0.0, 1.0))
+    return UNIT.clamp(_law(name, mod_mode)[1](value))
 
 
 def from_normalised(name: str, v: float, *, mod_mode: ModMode | None = None) -> float:
     """The value of the drum field ``name`` at knob position ``v`` (0-1)."""
-    return _law(name, mod_mode)[0](clamp(v, (0.0, 1.0)))
+    return _law(name, mod_mode)[0](UNIT.clamp(v))
 
 
 def morph(a: Drum, b: Drum, x: float) -> Drum:
@@ -166,8 +160,8 @@ def morph(a: Drum, b: Drum, x: float) -> Drum:
     as turning a knob keeps its position when the mode switches. The end points
     return ``a`` and ``b`` themselves, so a parked knob plays the stored patch exactly.
     """
-    if not 0.0 <= x <= 1.0:
-        raise ValueError(f"morph position must be within 0-1, got {x!r}")
+    if not UNIT.holds(x):
+        raise ValueError(f"morph position must be within {UNIT}, got {x!r}")
     if x == 0.0:
         return a
     if x == 1.0:
@@ -178,4 +172,5 @@ def morph(a: Drum, b: Drum, x: float) -> Drum:
         start = to_normalised(name, getattr(a, name), mod_mode=a.mod_mode)
         end = to_normalised(name, getattr(b, name), mod_mode=b.mod_mode)
         changes[name] = from_normalised(name, start + (end - start) * x, mod_mode=base.mod_mode)
-    return dataclasses.replace(base, **changes)
+    # CONTINUOUS names only float fields (the Numbers, ModRate and Mix of PARAMETERS)
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from actors.rules import FREQUENCY
+
 from ._model import Drum, ModMode
 
 INF = math.inf
@@ -59,14 +61,14 @@ TRUE_FALSE: dict[str, object] = {"true": True, "false": False}
 
 PARAMETERS: tuple[Number | Choice | ModRate | Mix, ...] = (
     Choice("OscWave", "osc_wave", {"Sine": "Sine", "Triangle": "Triangle", "Saw": "Saw"}),
-    Number("OscFreq", "osc_freq", "Hz", 1.0, 20.0, 20000.0),
+    Number("OscFreq", "osc_freq", "Hz", 1.0, FREQUENCY.low, FREQUENCY.high),
     Number("OscAtk", "osc_atk", "ms", 1000.0, 0.0, 10.0),
     Number("OscDcy", "osc_dcy", "ms", 1000.0, 0.01, 10.0),
     Choice("ModMode", "mod_mode", {"Decay": "Decay", "Sine": "Sine", "Noise": "Noise"}),
     ModRate(),
     Number("ModAmt", "mod_amt", "sm", 1.0, -96.0, 96.0, signed=True),
     Choice("NFilMod", "nfil_mod", {"LP": "LP", "BP": "BP", "HP": "HP"}),
-    Number("NFilFrq", "nfil_frq", "Hz", 1.0, 20.0, 20000.0),
+    Number("NFilFrq", "nfil_frq", "Hz", 1.0, FREQUENCY.low, FREQUENCY.high),
     Number("NFilQ", "nfil_q", "", 1.0, 0.1, 10001.0),
     Choice("NStereo", "nstereo", ON_OFF),
     Choice("NEnvMod", "nenv_mod", {"Exp": "Exp", "Linear": "Linear", "Mod": "Mod"}),
@@ -74,7 +76,7 @@ PARAMETERS: tuple[Number | Choice | ModRate | Mix, ...] = (
     Number("NEnvDcy", "nenv_dcy", "ms", 1000.0, 0.01, 10.0),
     Mix(),
     Number("DistAmt", "dist_amt", "", 1.0, 0.0, 100.0),
-    Number("EQFreq", "eq_freq", "Hz", 1.0, 20.0, 20000.0),
+    Number("EQFreq", "eq_freq", "Hz", 1.0, FREQUENCY.low, FREQUENCY.high),
     Number("EQGain", "eq_gain", "dB", 1.0, -40.0, 40.0, signed=True),
     Number("Level", "level", "dB", 1.0, -INF, 10.0, signed=True),
     Number("Pan", "pan", "", 1.0, -100.0, 100.0, signed=True),
@@ -85,13 +87,11 @@ PARAMETERS: tuple[Number | Choice | ModRate | Mix, ...] = (
     Number("ModVel", "mod_vel", "%", 1.0, 0.0, 200.0),
 )
 
-MOD_RATE_HZ = (0.0, 20000.0)
+MOD_RATE_HZ = (0.0, FREQUENCY.high)
 """Undocumented (I): zero occurs in old patches, and the float artefacts above 20 kHz
 in real files point at the same top as the oscillator's."""
 MOD_RATE_SECONDS = (0.0, INF)
 """Undocumented (I): real files reach ``inf ms`` (a bend that never returns)."""
-SWING = (0.0, 1.0)
-FILL_RATE = (2.0, 8.0)
 
 
 def mod_amt_limit(mode: ModMode) -> float:
@@ -124,4 +124,5 @@ def clamp_drum(drum: Drum) -> Drum:
         else:
             continue
         changes[parameter.field] = clamp(getattr(drum, parameter.field), bounds)
-    return dataclasses.replace(drum, **changes)
+    # the fields named come from PARAMETERS, whose Number, ModRate and Mix are floats
+    return dataclasses.replace(drum, **changes)  # type: ignore[arg-type]

@@ -16,13 +16,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from actors.rules import FILL_RATE, SWING
+
 from ._json import kit_from_json
 from ._model import CHANNELS, PATTERN_NAMES, Channel, Drum, Kit, Pattern
 from ._params import (
-    FILL_RATE,
     ON_OFF,
     PARAMETERS,
-    SWING,
     TRUE_FALSE,
     Choice,
     Mix,
@@ -279,8 +279,9 @@ class _Fields:
 
     def choice(self, key: str, options: Mapping[str, object], default: str | None = None) -> Any:
         if default is None:
-            entry = self.need(key)
-        elif (entry := self.optional(key)) is None:
+            return _choice(self._source, self.scalar(self.need(key)), key, options)
+        entry = self.optional(key)
+        if entry is None:
             return options[default]
         return _choice(self._source, self.scalar(entry), key, options)
 

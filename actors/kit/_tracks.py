@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from actors.messages import TRACKS
+from actors.rules import ACCENT, BAR_STEPS, FILL, HIT, REST
 
 from ._model import CHANNELS, PATTERN_NAMES, Channel, Drum, Kit, Pattern
 
@@ -22,8 +23,6 @@ that is the default; a kit laid out differently (say a clap on channel 8) passes
 own map, e.g. ``(0, 1, 2, 3, 7)``. A channel may feed several tracks; channels left
 out of the map are not played.
 """
-
-_HALF = 16
 
 
 def kit_tracks(kit: Kit, channel_map: Sequence[int] = DEFAULT_CHANNEL_MAP) -> tuple[Drum, ...]:
@@ -64,11 +63,11 @@ def fill_text(
 
 
 def _hit(channel: Channel, step: int) -> str:
-    return "X" if channel.accents[step] == "#" else "x"
+    return ACCENT if channel.accents[step] == "#" else HIT
 
 
 def _fill(channel: Channel, step: int) -> str:
-    return "f" if channel.fills[step] == "#" else "-"
+    return FILL if channel.fills[step] == "#" else REST
 
 
 def _render(
@@ -94,8 +93,8 @@ def _render(
 def _half(pattern: Pattern, channel: int, mark: Callable[[Channel, int], str]) -> str:
     steps = pattern.channels[channel]
     return "".join(
-        mark(steps, i) if i < pattern.length and steps.triggers[i] == "#" else "-"
-        for i in range(_HALF)
+        mark(steps, i) if i < pattern.length and steps.triggers[i] == "#" else REST
+        for i in range(BAR_STEPS)
     )
 
 

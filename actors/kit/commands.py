@@ -1,4 +1,8 @@
-"""``supertonic convert``: kits between Microtonic text, supertonic JSON and SuperCollider."""
+"""``supertonic convert``: kits between Microtonic text, supertonic JSON and SuperCollider.
+
+The SuperCollider writer is the voice's (:func:`actors.voice.scd_text`), which reads the
+kit package; this module sits above both, so neither imports the other back.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from actors import kit as kit_package
+from actors.voice import scd_text
 
 
-def register_commands(sub: argparse._SubParsersAction) -> None:
+def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "convert",
         help="convert a kit file",
@@ -29,7 +34,7 @@ def _convert(args: argparse.Namespace) -> int:
     writers: dict[str, Callable[[kit_package.Kit], str]] = {
         "json": kit_package.dumps_json,
         "microtonic": kit_package.dumps_microtonic,
-        "scd": kit_package.scd_text,
+        "scd": scd_text,
     }
     writer = writers[args.to]
     try:

@@ -13,13 +13,14 @@ import collections
 import math
 
 from actors.messages import BasisCaptured, Step
+from actors.rules import ACCENT, BAR_STEPS, HIT, REST
 
 from ._notes import NoteMap
 
-STEPS_PER_BAR = 16
 ACCENT_FROM = 96
-"""Velocities from here up are accents (the machine plays hits at 64, accents at 127)."""
-_RECENT_STEPS = 2 * STEPS_PER_BAR
+"""Velocities from here up are accents: about half-way from the velocity the machine plays
+a hit at (:data:`~actors.rules.VELOCITY_HIT`) to an accent's."""
+_RECENT_STEPS = 2 * BAR_STEPS
 
 
 class CaptureCore:
@@ -39,8 +40,8 @@ class CaptureCore:
             self._bars.clear()
             self._ends.clear()
         self._steps.append(step)
-        if step.index % STEPS_PER_BAR == STEPS_PER_BAR - 1:
-            bar = step.index // STEPS_PER_BAR
+        if step.index % BAR_STEPS == BAR_STEPS - 1:
+            bar = step.index // BAR_STEPS
             self._ends[bar] = step.time + self.lookahead + step.duration / 2
 
     def note(self, time: float, channel: int, note: int, velocity: int) -> None:
@@ -54,8 +55,8 @@ class CaptureCore:
         nearest = min((*self._steps, coming), key=lambda s: abs(time - s.time - self.lookahead))
         if abs(time - nearest.time - self.lookahead) > nearest.duration / 2:
             return  # nowhere near a step that sounded: the transport is stopped
-        bar, column = divmod(nearest.index, STEPS_PER_BAR)
-        velocities = self._bars.setdefault(bar, {}).setdefault(track, [0] * STEPS_PER_BAR)
+        bar, column = divmod(nearest.index, BAR_STEPS)
+        velocities = self._bars.setdefault(bar, {}).setdefault(track, [0] * BAR_STEPS)
         velocities[column] = max(velocities[column], velocity)
 
     def next_time(self) -> float:
@@ -67,7 +68,7 @@ class CaptureCore:
             del self._ends[bar]
             for track, velocities in sorted(self._bars.pop(bar, {}).items()):
                 text = "".join(
-                    "-" if v == 0 else "X" if v >= ACCENT_FROM else "x" for v in velocities
+                    REST if v == 0 else ACCENT if v >= ACCENT_FROM else HIT for v in velocities
                 )
                 captured.append(BasisCaptured(track, text))
         return captured

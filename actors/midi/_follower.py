@@ -33,7 +33,7 @@ import collections
 
 import numpy as np
 
-from actors.clock import MAX_BPM, MIN_BPM
+from actors.rules import TEMPO
 
 from ._minimax import minimax_fit
 
@@ -135,7 +135,7 @@ class ClockFollower:
         base_tick, base_time = self._origin
         x = tick - base_tick
         c = self._curve
-        return base_time + c[0] + c[1] * x + c[2] * x * x
+        return float(base_time + c[0] + c[1] * x + c[2] * x * x)
 
     def tick_period(self, tick: float) -> float:
         """Seconds per tick at ``tick``."""
@@ -201,4 +201,4 @@ def _regular(ticks: list[tuple[int, float]]) -> bool:
     (_, period), band = minimax_fit(x - x[-1], y - y[-1], 1)
     if band > GATE_FLOOR or period <= 0:
         return False
-    return MIN_BPM <= 60.0 / (TICKS_PER_BEAT * period) <= MAX_BPM
+    return TEMPO.holds(60.0 / (TICKS_PER_BEAT * period))

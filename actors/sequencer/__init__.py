@@ -1,13 +1,10 @@
 """The sequencer actor: five 32-step tracks turned into time-stamped hits."""
 
 from ._actor import sequencer_actor
-from ._core import MAX_FILL_RATE, MIN_FILL_RATE, SequencerCore, Track, swing_delay
-from ._patterns import STEPS, PatternError, parse_fills, parse_pattern, pattern_text
+from ._core import SequencerCore, Track, swing_delay
+from ._patterns import PatternError, parse_fills, parse_pattern, pattern_text
 
 __all__ = [
-    "MAX_FILL_RATE",
-    "MIN_FILL_RATE",
-    "STEPS",
     "PatternError",
     "SequencerCore",
     "Track",

@@ -17,11 +17,9 @@ from actors.messages import (
     SetSwing,
     Step,
 )
+from actors.rules import FILL_RATE, STEPS, SWING
 
-from ._patterns import STEPS, parse_fills, parse_pattern
-
-MIN_FILL_RATE = 2.0
-MAX_FILL_RATE = 8.0
+from ._patterns import parse_fills, parse_pattern
 
 
 @dataclasses.dataclass
@@ -42,7 +40,7 @@ def swing_delay(step: Step, swing: float) -> float:
 class SequencerCore:
     def __init__(self) -> None:
         self.tracks = [Track() for _ in TRACKS]
-        self.fill_rate = MIN_FILL_RATE
+        self.fill_rate = FILL_RATE.low
 
     def apply(self, message: Message) -> None:
         """Apply an edit; raises ``ValueError`` (nothing changed) on a bad one."""
@@ -52,16 +50,16 @@ class SequencerCore:
             case SetMute(track=t, muted=muted):
                 self._track(t).muted = muted
             case SetSwing(track=t, amount=amount):
-                if not 0.0 <= amount <= 1.0:
-                    raise ValueError(f"swing {amount} is outside 0-1")
+                if not SWING.holds(amount):
+                    raise ValueError(f"swing {amount} is outside {SWING}")
                 self._track(t).swing = amount
             case SetChoke(track=t, enabled=enabled):
                 self._track(t).choke = enabled
             case SetFills(track=t, text=text):
                 self._track(t).fills = parse_fills(text)
             case SetFillRate(rate=rate):
-                if not MIN_FILL_RATE <= rate <= MAX_FILL_RATE:
-                    raise ValueError(f"fill rate {rate} is outside 2-8")
+                if not FILL_RATE.holds(rate):
+                    raise ValueError(f"fill rate {rate} is outside {FILL_RATE}")
                 self.fill_rate = rate
             case _:
                 raise ValueError(f"the sequencer does not handle {type(message).__name__}")

@@ -36,14 +36,23 @@ from actors.messages import (
     SetTempo,
     SetVoice,
 )
-from actors.sequencer import MAX_FILL_RATE, MIN_FILL_RATE, STEPS
+from actors.rules import (
+    FILL_RATE,
+    LOWPASS_FREQUENCY,
+    LOWPASS_RESONANCE,
+    REST,
+    STEP_CHARACTER,
+    STEPS,
+    SWING,
+    UNIT,
+    Range,
+)
 from actors.voice import voice_for, voice_length
 
 from ._model import Session, SessionError, full_fills, full_pattern
 
 log = logging.getLogger(__name__)
 
-_STEP_TEXT = {0: "-", 64: "x", 127: "X"}
 _DRUM_FIELDS = {f.name for f in dataclasses.fields(kits.Drum)}
 
 
@@ -104,10 +113,12 @@ class SessionCore:
                 s = s.with_track(t, pattern=full_pattern(text))
                 routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]
             case SetStep(track=t, step=i, velocity=v):
-                if not 0 <= i < STEPS or v not in _STEP_TEXT:
-                    raise SessionError(f"no step {i} with velocity {v} (steps 0-31; 0/64/127)")
+                if not 0 <= i < STEPS or v not in STEP_CHARACTER:
+                    velocities = "/".join(map(str, STEP_CHARACTER))
+                    raise SessionError(
+                        f"no step {i} with velocity {v} (steps 0-{STEPS - 1}; {velocities})")
                 old = s.track(t).pattern
-                s = s.with_track(t, pattern=old[:i] + _STEP_TEXT[v] + old[i + 1:])
+                s = s.with_track(t, pattern=old[:i] + STEP_CHARACTER[v] + old[i + 1:])
                 routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]
             case SetFills(track=t, text=text):
                 s = s.with_track(t, fills=full_fills(text))
@@ -116,18 +127,18 @@ class SessionCore:
                 s = s.with_track(t, mute=muted)
                 routed = [(To.SEQUENCER, command)]
             case SetSwing(track=t, amount=amount):
-                s = s.with_track(t, swing=_unit(amount, "swing"))
+                s = s.with_track(t, swing=_within(amount, SWING, "swing"))
                 routed = [(To.SEQUENCER, command)]
             case SetChoke(track=t, enabled=enabled):
                 s = s.with_track(t, choke=enabled)
                 routed = [(To.SEQUENCER, command)]
             case SetFillRate(rate=rate):
-                if not MIN_FILL_RATE <= rate <= MAX_FILL_RATE:
-                    raise SessionError(f"fill rate {rate} is outside 2-8")
+                if not FILL_RATE.holds(rate):
+                    raise SessionError(f"fill rate {rate} is outside {FILL_RATE}")
                 s = dataclasses.replace(s, fill_rate=rate)
                 routed = [(To.SEQUENCER, command)]
             case SetMorph(track=t, amount=amount):
-                s = s.with_track(t, morph=_unit(amount, "morph"))
+                s = s.with_track(t, morph=_within(amount, UNIT, "morph"))
                 routed = [(To.BRIDGE, voice_message(s, t))]
             case SetParam(track=t, slot=slot, name=name, value=value):
                 s = s.with_track(t, patches=_with_param(s.track(t).patches, slot, name, value))
@@ -138,8 +149,9 @@ class SessionCore:
                 routed = []
             case SetGeneration(surprise=surprise, complexity=complexity):
                 s = dataclasses.replace(
-                    s, surprise=_unit(surprise, "surprise"),
-                    complexity=None if complexity is None else _unit(complexity, "complexity"))
+                    s, surprise=_within(surprise, UNIT, "surprise"),
+                    complexity=(None if complexity is None
+                                else _within(complexity, UNIT, "complexity")))
                 routed = []
             case BasisCaptured(track=t, text=text):
                 # a bar tapped on a pad: it becomes that track's part and the basis
@@ -150,9 +162,11 @@ class SessionCore:
             case GenerateResult():
                 s, routed = self._generated(command)
             case SetLowpass(frequency=frequency, resonance=resonance):
-                if not 20.0 <= frequency <= 20000.0:
-                    raise SessionError(f"low-pass frequency {frequency} is outside 20-20000 Hz")
-                s = dataclasses.replace(s, lowpass=(frequency, _unit(resonance, "resonance")))
+                if not LOWPASS_FREQUENCY.holds(frequency):
+                    raise SessionError(
+                        f"low-pass frequency {frequency} is outside {LOWPASS_FREQUENCY} Hz")
+                resonance = _within(resonance, LOWPASS_RESONANCE, "resonance")
+                s = dataclasses.replace(s, lowpass=(frequency, resonance))
                 routed = [(To.BRIDGE, command)]
             case _:
                 raise SessionError(f"the session does not handle {type(command).__name__}")
@@ -182,7 +196,7 @@ class SessionCore:
         if continuation and len(pattern) == STEPS // 2:
             kept = s.track(target).pattern[: STEPS // 2]
             pattern = kept + pattern
-            probabilities = tuple(0.0 if c == "-" else 1.0 for c in kept) + probabilities
+            probabilities = tuple(0.0 if c == REST else 1.0 for c in kept) + probabilities
         s = s.with_track(target, pattern=full_pattern(pattern))
         done = GenerationState(target, False, tuple(probabilities))
         return s, [(To.SEQUENCER, SetPattern(target, s.track(target).pattern)),
@@ -208,9 +222,9 @@ class SessionCore:
                 for t in range(len(self.session.tracks))]
 
 
-def _unit(value: float, what: str) -> float:
-    if not 0.0 <= value <= 1.0:
-        raise SessionError(f"{what} {value:g} is outside 0-1")
+def _within(value: float, bounds: Range, what: str) -> float:
+    if not bounds.holds(value):
+        raise SessionError(f"{what} {value:g} is outside {bounds}")
     return value
 
 

@@ -33,9 +33,17 @@ from typing import Any
 from actors import kit as kits
 from actors.clock import check_bpm
 from actors.messages import TRACKS
-from actors.sequencer import MAX_FILL_RATE, MIN_FILL_RATE
+from actors.rules import (
+    FILL_RATE,
+    LOWPASS_FREQUENCY,
+    LOWPASS_OPEN,
+    LOWPASS_RESONANCE,
+    SWING,
+    UNIT,
+    Range,
+)
 
-from ._model import Session, SessionError, default_session, full_fills, full_pattern
+from ._model import Session, SessionError, TrackChanges, default_session, full_fills, full_pattern
 
 FORMAT = "supertonic-session"
 VERSION = 1
@@ -104,21 +112,22 @@ def _session_from(data: Any, path: Path) -> Session:
     if "tempo" in data:
         session = dataclasses.replace(session, tempo=check_bpm(_number(data["tempo"])))
     if "swing" in data:
-        session = session.with_swing(_unit(_number(data["swing"]) / 100, "swing"))
+        session = session.with_swing(_within(_number(data["swing"]) / 100, SWING, "swing"))
     if "fill_rate" in data:
         rate = _number(data["fill_rate"])
-        if not MIN_FILL_RATE <= rate <= MAX_FILL_RATE:
-            raise SessionError(f"fill_rate {rate} is outside 2-8")
+        if not FILL_RATE.holds(rate):
+            raise SessionError(f"fill_rate {rate} is outside {FILL_RATE}")
         session = dataclasses.replace(session, fill_rate=rate)
     if "basis" in data:
         session = dataclasses.replace(session, basis=_track_index(data["basis"]))
     if "lowpass" in data:
         lowpass = data["lowpass"]
         _known(lowpass, {"frequency", "resonance"}, "lowpass")
-        frequency = _number(lowpass.get("frequency", 20000.0))
-        if not 20.0 <= frequency <= 20000.0:
-            raise SessionError(f"lowpass frequency {frequency} is outside 20-20000 Hz")
-        resonance = _unit(_number(lowpass.get("resonance", 0.0)), "lowpass resonance")
+        frequency = _number(lowpass.get("frequency", LOWPASS_OPEN))
+        if not LOWPASS_FREQUENCY.holds(frequency):
+            raise SessionError(f"lowpass frequency {frequency} is outside {LOWPASS_FREQUENCY} Hz")
+        resonance = _within(_number(lowpass.get("resonance", 0.0)), LOWPASS_RESONANCE,
+                            "lowpass resonance")
         session = dataclasses.replace(session, lowpass=(frequency, resonance))
     if "generation" in data:
         generation = data["generation"]
@@ -126,31 +135,35 @@ def _session_from(data: Any, path: Path) -> Session:
         complexity = generation.get("complexity")
         session = dataclasses.replace(
             session,
-            surprise=_unit(_number(generation.get("surprise", session.surprise)), "surprise"),
-            complexity=None if complexity is None else _unit(_number(complexity), "complexity"))
+            surprise=_within(_number(generation.get("surprise", session.surprise)), UNIT,
+                             "surprise"),
+            complexity=(None if complexity is None
+                        else _within(_number(complexity), UNIT, "complexity")))
     tracks = data.get("tracks", {})
     _known(tracks, set(TRACKS), "tracks")
     for name, item in tracks.items():
         _known(item, _TRACK_KEYS, f"tracks.{name}")
-        changes: dict[str, object] = {}
+        changes: TrackChanges = {}
         if "pattern" in item:
             changes["pattern"] = full_pattern(str(item["pattern"]))
         if "fills" in item:
             changes["fills"] = full_fills(str(item["fills"]))
-        for flag in ("mute", "choke"):
-            if flag in item:
-                changes[flag] = _boolean(item[flag], f"tracks.{name}.{flag}")
+        if "mute" in item:
+            changes["mute"] = _boolean(item["mute"], f"tracks.{name}.mute")
+        if "choke" in item:
+            changes["choke"] = _boolean(item["choke"], f"tracks.{name}.choke")
         if "swing" in item:
-            changes["swing"] = _unit(_number(item["swing"]) / 100, f"tracks.{name}.swing")
+            changes["swing"] = _within(_number(item["swing"]) / 100, SWING,
+                                       f"tracks.{name}.swing")
         if "morph" in item:
-            changes["morph"] = _unit(_number(item["morph"]), f"tracks.{name}.morph")
+            changes["morph"] = _within(_number(item["morph"]), UNIT, f"tracks.{name}.morph")
         if "patches" in item:
             patches = item["patches"]
             if not isinstance(patches, list) or len(patches) != 2:
                 raise SessionError(f"tracks.{name}.patches must be a list of two drums")
-            changes["patches"] = tuple(
-                kits.drum_from_json(p, str(path), f"$.tracks.{name}.patches[{i}]")
-                for i, p in enumerate(patches))
+            first, second = (kits.drum_from_json(p, str(path), f"$.tracks.{name}.patches[{i}]")
+                             for i, p in enumerate(patches))
+            changes["patches"] = (first, second)
         session = session.with_track(TRACKS.index(name), **changes)
     return session
 
@@ -190,8 +203,8 @@ def _number(value: Any) -> float:
     return float(value)
 
 
-def _unit(value: float, what: str) -> float:
-    if not 0.0 <= value <= 1.0:
+def _within(value: float, bounds: Range, what: str) -> float:
+    if not bounds.holds(value):
         raise SessionError(f"{what} {value:g} is outside its range")
     return value
 

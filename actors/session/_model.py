@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from actors import kit as kits
 from actors.clock import check_bpm
 from actors.kit import Drum
 from actors.messages import DEFAULT_SURPRISE, TRACKS
-from actors.sequencer import STEPS, parse_fills, parse_pattern, pattern_text
+from actors.rules import DEFAULT_TEMPO, FILL, FILL_RATE, LOWPASS_OPEN, REST, STEPS, SWING
+from actors.sequencer import parse_fills, parse_pattern, pattern_text
 
 DEFAULT_KIT = Path(kits.__file__).parent / "default.mtpreset"
 DEFAULT_PATTERNS: tuple[str, ...] = (
@@ -32,13 +34,13 @@ def full_pattern(text: str) -> str:
 
 
 def full_fills(text: str) -> str:
-    return "".join("f" if f else "-" for f in parse_fills(text))
+    return "".join(FILL if f else REST for f in parse_fills(text))
 
 
 @dataclasses.dataclass(frozen=True)
 class TrackSettings:
-    pattern: str = "-" * STEPS
-    fills: str = "-" * STEPS
+    pattern: str = REST * STEPS
+    fills: str = REST * STEPS
     mute: bool = False
     swing: float = 0.0
     """0.0-1.0."""
@@ -51,13 +53,25 @@ class TrackSettings:
         return kits.morph(self.patches[0], self.patches[1], self.morph)
 
 
+class TrackChanges(TypedDict, total=False):
+    """Fields of :class:`TrackSettings` to change, for :meth:`Session.with_track`."""
+
+    pattern: str
+    fills: str
+    mute: bool
+    swing: float
+    choke: bool
+    patches: tuple[Drum, Drum]
+    morph: float
+
+
 @dataclasses.dataclass(frozen=True)
 class Session:
-    tempo: float = 120.0
+    tempo: float = DEFAULT_TEMPO
     tracks: tuple[TrackSettings, ...] = tuple(TrackSettings() for _ in TRACKS)
-    fill_rate: float = 2.0
+    fill_rate: float = FILL_RATE.low
     basis: int = 0
-    lowpass: tuple[float, float] = (20000.0, 0.0)
+    lowpass: tuple[float, float] = (LOWPASS_OPEN, 0.0)
     """Cutoff in Hz and resonance 0-1 of the global low-pass."""
     surprise: float = DEFAULT_SURPRISE
     complexity: float | None = None
@@ -68,9 +82,9 @@ class Session:
             raise SessionError(f"track {index} does not exist (0-{len(self.tracks) - 1})")
         return self.tracks[index]
 
-    def with_track(self, index: int, **changes: object) -> Session:
+    def with_track(self, index: int, **changes: Unpack[TrackChanges]) -> Session:
         tracks = list(self.tracks)
-        tracks[index] = dataclasses.replace(self.track(index), **changes)  # type: ignore[arg-type]
+        tracks[index] = dataclasses.replace(self.track(index), **changes)
         return dataclasses.replace(self, tracks=tuple(tracks))
 
     def with_patterns(self, patterns: dict[int, str]) -> Session:
@@ -83,8 +97,9 @@ class Session:
         return session
 
     def with_swing(self, swing: float) -> Session:
-        if not 0.0 <= swing <= 1.0:
-            raise SessionError(f"swing {100 * swing:g} % is outside 0-100")
+        if not SWING.holds(swing):
+            raise SessionError(f"swing {100 * swing:g} % is outside "
+                               f"{100 * SWING.low:g}-{100 * SWING.high:g}")
         return dataclasses.replace(
             self, tracks=tuple(dataclasses.replace(t, swing=swing) for t in self.tracks))
 
@@ -103,7 +118,7 @@ class Session:
             patches = list(session.tracks[index].patches)
             for slot in slots:
                 patches[slot] = drum
-            session = session.with_track(index, patches=tuple(patches))
+            session = session.with_track(index, patches=(patches[0], patches[1]))
         if pattern is None:
             return session
         steps = kits.pattern_text(kit, pattern, chain_next=True, channel_map=channels)

@@ -36,13 +36,11 @@ import re
 import typing
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from actors import kit as kits
 from actors.messages import (
     TRACKS,
-    VELOCITY_ACCENT,
-    VELOCITY_HIT,
     Generate,
     LoadKit,
     Message,
@@ -61,8 +59,22 @@ from actors.messages import (
     Start,
     Stop,
 )
+from actors.rules import (
+    ACCENT,
+    FILL_RATE,
+    HIT,
+    REST,
+    STEP_CHARACTER,
+    STEPS,
+    TEMPO,
+    UNIT,
+    VELOCITY_ACCENT,
+    VELOCITY_HIT,
+    frequency_knob,
+    knob_frequency,
+)
 
-from ._state import STEPS, SessionView, View
+from ._state import SessionView, View
 
 
 class Dest(enum.Enum):
@@ -110,8 +122,8 @@ KNOB_STEP = 0.01
 FINE_KNOB_STEP = 0.001
 """Knob travel per detent (coarse, and with K1 held): 100 or 1000 detents end to end."""
 
-_NEXT_VELOCITY = {"-": VELOCITY_HIT, "x": VELOCITY_ACCENT, "X": 0}
-_STEP_CHAR = {0: "-", VELOCITY_HIT: "x", VELOCITY_ACCENT: "X"}
+_T = TypeVar("_T")
+_NEXT_VELOCITY = {REST: VELOCITY_HIT, HIT: VELOCITY_ACCENT, ACCENT: 0}
 _SLOTS = ("patch 1", "patch 2", "both")
 _SLOT_VALUES = (0, 1, -1)
 _KIT_PATTERNS = ("keep", *kits.PATTERN_NAMES)
@@ -220,7 +232,7 @@ class Controls:
     def pattern(self, view: View, track: int) -> str:
         """The track's steps as the player should see them: with edits in flight."""
         if view.session is None:
-            return "-" * STEPS
+            return REST * STEPS
         steps = list(view.session.tracks[track].pattern)
         for index, char in enumerate(steps):
             steps[index] = self._value(("step", track, index), char, view)
@@ -268,7 +280,7 @@ class Controls:
     def _lay(self, view: View, velocity: int) -> list[Action]:
         """Erase (0) or lay a hit under the cursor; an existing hit is left alone."""
         current = self.pattern(view, self.track)[self.cursor]
-        if view.session is None or (current == "-") == (velocity == 0):
+        if view.session is None or (current == REST) == (velocity == 0):
             return []
         return self._set_step(view, velocity)
 
@@ -279,7 +291,7 @@ class Controls:
 
     def _set_step(self, view: View, velocity: int) -> list[Action]:
         message = SetStep(self.track, self.cursor, velocity)
-        return self._edit((("step", self.track, self.cursor), _STEP_CHAR[velocity],
+        return self._edit((("step", self.track, self.cursor), STEP_CHARACTER[velocity],
                            [Send(Dest.SESSION, message)]), view)
 
     def _transport(self, view: View) -> list[Action]:
@@ -302,7 +314,7 @@ class Controls:
             self._in_flight[key] = (value, view.serial)
         return actions
 
-    def _value(self, key: Hashable, actual: Any, view: View) -> Any:
+    def _value(self, key: Hashable, actual: _T, view: View) -> _T:
         """The value under ``key``: the one in flight until the session shows it (or
         has ignored it for too long), else the session's."""
         held = self._in_flight.get(key)
@@ -312,7 +324,8 @@ class Controls:
         if value == actual or view.serial - serial > IN_FLIGHT_LIMIT:
             del self._in_flight[key]
             return actual
-        return value
+        # an edit in flight under a key holds a value of the kind the session shows there
+        return cast(_T, value)
 
     def _item(self, view: View) -> Item | None:
         items = self.page_items(view)
@@ -359,12 +372,12 @@ class Controls:
         fill_rate = self._value(("fill_rate",), session.fill_rate, view)
 
         def tempo_turn(d: int, fine: bool) -> Edit:
-            bpm = round(min(max(tempo + d * (0.1 if fine else 1.0), 20.0), 300.0), 1)
+            bpm = round(TEMPO.clamp(tempo + d * (0.1 if fine else 1.0)), 1)
             return ("tempo",), bpm, [Send(Dest.SESSION, SetTempo(bpm))]
 
         def frequency_turn(d: int, fine: bool) -> Edit:
-            knob = _frequency_knob(lowpass[0]) + d * (FINE_KNOB_STEP if fine else KNOB_STEP)
-            pair = (_knob_frequency(knob), lowpass[1])
+            knob = frequency_knob(lowpass[0]) + d * (FINE_KNOB_STEP if fine else KNOB_STEP)
+            pair = (round(knob_frequency(knob), 2), lowpass[1])
             return ("lowpass",), pair, [Send(Dest.SESSION, SetLowpass(*pair))]
 
         def resonance_turn(d: int, fine: bool) -> Edit:
@@ -373,14 +386,18 @@ class Controls:
 
         def generation_turn(which: int) -> Callable[[int, bool], Edit]:
             def turn(d: int, fine: bool) -> Edit:
-                pair = list(generation)
-                # complexity starts "free" (None): the first turn takes it from the middle
-                pair[which] = _unit_step(0.5 if pair[which] is None else pair[which], d, fine)
-                return ("generation",), tuple(pair), [Send(Dest.SESSION, SetGeneration(*pair))]
+                surprise, complexity = generation
+                if which == 0:
+                    surprise = _unit_step(surprise, d, fine)
+                else:
+                    # complexity starts "free" (None): the first turn takes it from the middle
+                    complexity = _unit_step(0.5 if complexity is None else complexity, d, fine)
+                pair = (surprise, complexity)
+                return ("generation",), pair, [Send(Dest.SESSION, SetGeneration(*pair))]
             return turn
 
         def fill_rate_turn(d: int, fine: bool) -> Edit:
-            rate = round(min(max(fill_rate + d * (0.01 if fine else 0.1), 2.0), 8.0), 2)
+            rate = round(FILL_RATE.clamp(fill_rate + d * (0.01 if fine else 0.1)), 2)
             return ("fill_rate",), rate, [Send(Dest.SESSION, SetFillRate(rate))]
 
         return [
@@ -510,16 +527,7 @@ def _unit_item(label: str, key: Hashable, value: float, make: Callable[[float], 
 
 def _unit_step(value: float, d: int, fine: bool) -> float:
     step = FINE_KNOB_STEP if fine else KNOB_STEP
-    return round(min(max(value + d * step, 0.0), 1.0), 3)
-
-
-def _frequency_knob(hz: float) -> float:
-    """The low-pass knob: 20 Hz - 20 kHz, even in octaves, like Microtonic's filters."""
-    return math.log(min(max(hz, 20.0), 20000.0) / 20.0) / math.log(1000.0)
-
-
-def _knob_frequency(knob: float) -> float:
-    return round(20.0 * 1000.0 ** min(max(knob, 0.0), 1.0), 2)
+    return round(UNIT.clamp(value + d * step), 3)
 
 
 def _on_off(value: bool) -> str:

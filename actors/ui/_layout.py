@@ -14,9 +14,10 @@ from __future__ import annotations
 import enum
 
 from actors.messages import TRACKS
+from actors.rules import ACCENT, HIT, REST, STEPS
 
 from ._controls import PAGE_TITLES, Controls, Page
-from ._state import STEPS, View
+from ._state import View
 
 WIDTH = 80
 HEIGHT = 24
@@ -102,14 +103,14 @@ def _track_row(controls: Controls, view: View, t: int, unicode: bool) -> Row:
     for step, char in enumerate(controls.pattern(view, t)):
         if step and step % 4 == 0:
             row.append((" ", Ink.BASIS if basis else Ink.PLAIN))
-        ink = {"x": Ink.HIT, "X": Ink.ACCENT | Ink.BOLD}.get(char, Ink.DIM)
+        ink = {HIT: Ink.HIT, ACCENT: Ink.ACCENT | Ink.BOLD}.get(char, Ink.DIM)
         if basis:
             ink |= Ink.BASIS
         if step == view.playhead:
             ink |= Ink.PLAYHEAD
         if selected and step == controls.cursor:
             ink |= Ink.CURSOR
-        row.append((rest if char == "-" else char, ink))
+        row.append((rest if char == REST else char, ink))
     row.append((" ", Ink.PLAIN))
     if track is not None:
         flags = ("M" if track.mute else "-") + ("C" if track.choke else "-")

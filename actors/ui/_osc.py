@@ -55,7 +55,7 @@ import struct
 import typing
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import trio
 from pythonosc.osc_message import OscMessage
@@ -89,15 +89,28 @@ from actors.messages import (
     Start,
     Stop,
 )
+from actors.rules import (
+    FILL_RATE,
+    LOWPASS_FREQUENCY,
+    LOWPASS_RESONANCE,
+    STEP_CHARACTER,
+    STEPS,
+    SWING,
+    TEMPO,
+    UNIT,
+    Range,
+)
 from actors.sequencer import PatternError, parse_fills, parse_pattern
 
 from ._controls import Dest, LoadSessionFile, Send
 from ._files import KIT_SUFFIXES, Places
 from ._screen import render_frame
-from ._state import STEPS, View
+from ._state import View
 from ._surface import Surface
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 PREFIX = "/supertonic"
 MAX_FPS = 30
@@ -166,7 +179,7 @@ def request(address: str, args: Sequence[Any], places: Places) -> Request:
             return Send(Dest.CLOCK, {"start": Start, "stop": Stop, "continue": Continue}[verb]())
         case ["tempo"]:
             (bpm,) = _args(args, 1)
-            return _session(SetTempo(_ranged(bpm, 20.0, 300.0)))
+            return _session(SetTempo(_ranged(bpm, TEMPO)))
         case ["track", name, *rest]:
             return _track_request(_track(name), rest, args)
         case ["generate"]:
@@ -178,14 +191,15 @@ def request(address: str, args: Sequence[Any], places: Places) -> Request:
         case ["generation"]:
             surprise, complexity = _args(args, 2)
             free = isinstance(complexity, int | float) and complexity < 0
-            return _session(SetGeneration(_ranged(surprise, 0, 1),
-                                          None if free else _ranged(complexity, 0, 1)))
+            return _session(SetGeneration(_ranged(surprise, UNIT),
+                                          None if free else _ranged(complexity, UNIT)))
         case ["lowpass"]:
             frequency, resonance = _args(args, 2)
-            return _session(SetLowpass(_ranged(frequency, 20, 20000), _ranged(resonance, 0, 1)))
+            return _session(SetLowpass(_ranged(frequency, LOWPASS_FREQUENCY),
+                                       _ranged(resonance, LOWPASS_RESONANCE)))
         case ["fillrate"]:
             (rate,) = _args(args, 1)
-            return _session(SetFillRate(_ranged(rate, 2, 8)))
+            return _session(SetFillRate(_ranged(rate, FILL_RATE)))
         case ["kit"]:
             name, *more = _args(args, 1, 3)
             path = _file(places.kits, name, KIT_SUFFIXES)
@@ -223,7 +237,7 @@ def _track_request(t: int, rest: list[str], args: Sequence[Any]) -> Request:
         case ["step"]:
             step, velocity = _args(args, 2)
             return _session(SetStep(t, _choice(_int(step), range(1, STEPS + 1)) - 1,
-                                    _choice(_int(velocity), (0, 64, 127))))
+                                    _choice(_int(velocity), tuple(STEP_CHARACTER))))
         case ["fills"]:
             (text,) = _args(args, 1)
             try:
@@ -239,10 +253,10 @@ def _track_request(t: int, rest: list[str], args: Sequence[Any]) -> Request:
             return _session(SetChoke(t, _flag(value)))
         case ["swing"]:
             (value,) = _args(args, 1)
-            return _session(SetSwing(t, _ranged(value, 0, 1)))
+            return _session(SetSwing(t, _ranged(value, SWING)))
         case ["morph"]:
             (value,) = _args(args, 1)
-            return _session(SetMorph(t, _ranged(value, 0, 1)))
+            return _session(SetMorph(t, _ranged(value, UNIT)))
         case ["patch", slot, field]:
             (value,) = _args(args, 1)
             slot_index = _choice(_int(slot), (1, 2)) - 1
@@ -290,7 +304,7 @@ def _str(value: Any) -> str:
     return value
 
 
-def _choice(value: Any, options: Sequence[Any]) -> Any:
+def _choice(value: _T, options: Sequence[_T]) -> _T:
     if value not in options:
         raise Refused(f"{value!r} is not one of {_options(options)}")
     return value
@@ -302,10 +316,10 @@ def _options(options: Sequence[Any]) -> str:
     return ", ".join(map(repr, options))
 
 
-def _ranged(value: Any, low: float, high: float) -> float:
+def _ranged(value: Any, bounds: Range) -> float:
     number = _number(value)
-    if not low <= number <= high:
-        raise Refused(f"{number:g} is outside {low:g}-{high:g}")
+    if not bounds.holds(number):
+        raise Refused(f"{number:g} is outside {bounds}")
     return number
 
 
@@ -332,7 +346,8 @@ def _param(field: str, value: Any) -> float | str | bool:
         return _number(value)
     if kind is str:
         return _str(value)[:64]
-    return _choice(_str(value), typing.get_args(kind))
+    choices: tuple[str, ...] = typing.get_args(kind)  # a Literal of the field's words
+    return _choice(_str(value), choices)
 
 
 def _file(folder: Path, name: Any, suffixes: tuple[str, ...]) -> Path:

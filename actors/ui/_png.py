@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from actors.messages import TRACKS
+from actors.rules import ACCENT, HIT, STEPS
 from actors.sequencer import parse_pattern, pattern_text
 
 from ._font import draw_text
-from ._state import STEPS, parse_session
+from ._state import parse_session
 
 CELL = 16
 PITCH = 18
@@ -68,14 +69,14 @@ def pattern_png(session: str | Sequence[str],
             raise ValueError(f"track {track}: expected {STEPS} probabilities, got {len(shades)}")
         for step, char in enumerate(pattern):
             x = LEFT + step * PITCH
-            base = _CELL_ON_BEAT if step % 4 == 0 else _CELL
+            base: tuple[int, ...] = _CELL_ON_BEAT if step % 4 == 0 else _CELL
             if shades is not None:
                 p = min(max(float(shades[step]), 0.0), 1.0)
                 base = tuple(round(b + (c - b) * p) for b, c in zip(base, _LIKELY, strict=True))
             image[y:y + CELL, x:x + CELL] = base
-            if char == "X":
+            if char == ACCENT:
                 image[y + 2:y + CELL - 2, x + 2:x + CELL - 2] = _ACCENT
-            elif char == "x":
+            elif char == HIT:
                 image[y + 4:y + CELL - 4, x + 4:x + CELL - 4] = _HIT
     return encode_png(image)
 

@@ -12,10 +12,11 @@ The parameter pages list their items, the chosen one highlighted.
 from __future__ import annotations
 
 from actors.messages import TRACKS
+from actors.rules import ACCENT, HIT, REST, STEPS
 
 from ._controls import PAGE_TITLES, Controls, Page
 from ._font import ADVANCE, draw_text
-from ._state import STEPS, View
+from ._state import View
 
 WIDTH = 128
 HEIGHT = 64
@@ -104,21 +105,21 @@ def _pattern_row(frame: Frame, pattern: str, y: int, *, selected: bool, basis: b
                  muted: bool) -> None:
     """Accent: a tall 3-pixel block; hit: a 2-pixel block; rest: a dash."""
     if basis:
-        levels = {"X": 0, "x": 0, "-": 1}
+        levels = {ACCENT: 0, HIT: 0, REST: 1}
     elif selected:
-        levels = {"X": 15, "x": 11, "-": 4}
+        levels = {ACCENT: 15, HIT: 11, REST: 4}
     else:
-        levels = {"X": 7, "x": 5, "-": 1}
+        levels = {ACCENT: 7, HIT: 5, REST: 1}
     if muted:
         levels = {k: v // 2 for k, v in levels.items()}
     for step, char in enumerate(pattern):
         x = step * STEP_WIDTH
-        if char == "X":
-            frame.rect(x, y + 1, 3, 6, levels["X"])
-        elif char == "x":
-            frame.rect(x, y + 2, 2, 4, levels["x"])
+        if char == ACCENT:
+            frame.rect(x, y + 1, 3, 6, levels[ACCENT])
+        elif char == HIT:
+            frame.rect(x, y + 2, 2, 4, levels[HIT])
         else:
-            frame.rect(x, y + 4, 2, 1, levels["-"])
+            frame.rect(x, y + 4, 2, 1, levels[REST])
 
 
 def _items_page(frame: Frame, controls: Controls, view: View) -> None:

@@ -24,8 +24,7 @@ from actors.messages import (
     Step,
     Transport,
 )
-
-STEPS = 32
+from actors.rules import STEPS
 
 
 @dataclasses.dataclass(frozen=True)

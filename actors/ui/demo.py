@@ -18,6 +18,7 @@ import trio
 from actors.clock import ClockCore, clock_actor
 from actors.generator import generator_actor
 from actors.mesh import Inbox, Outbox, mailbox
+from actors.rules import DEFAULT_TEMPO
 from actors.session import SessionCore, To, default_session, session_actor
 
 from ._files import Places
@@ -75,7 +76,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, required=True,
                         help="folder for the autosave, saved sessions (sessions/) and the log")
     parser.add_argument("--kits", type=Path, help="folder of presets (default DIR/kits)")
-    parser.add_argument("--bpm", type=float, default=120.0)
+    parser.add_argument("--bpm", type=float, default=DEFAULT_TEMPO)
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(filename=args.dir / "demo.log", level=logging.INFO,

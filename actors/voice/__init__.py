@@ -6,9 +6,11 @@ A hit is ``voice_request(name, controls, velocity, at, group)`` (from
 :mod:`actors.engine_bridge`) with ``name, controls = voice_for(drum)``: it
 sounds on sample ``at`` of the server's count, frees itself after
 :func:`voice_length` seconds, and ``choke_request(group, at)`` fades it out
-over 2 ms from sample ``at``.
+over 2 ms from sample ``at``. :func:`scd_text` writes a kit as a SuperCollider file that
+plays it through the same defs and controls.
 """
 
 from ._mapping import synthdef_name, voice_for, voice_length
+from ._scd import scd_text
 
-__all__ = ["synthdef_name", "voice_for", "voice_length"]
+__all__ = ["scd_text", "synthdef_name", "voice_for", "voice_length"]

@@ -2,8 +2,9 @@
 
 The file only defines the kit as a literal and hands it to ``scd/drumset_player.scd``,
 loaded from this checkout by absolute path, so the player exists once (``drumset.scd``
-uses it too). Each drum's SynthDef and controls come from :func:`actors.voice.voice_for`,
-so SuperCollider plays exactly the hits supertonic's own engine would send.
+uses it too). Each drum's SynthDef and controls come from :func:`voice_for`, so
+SuperCollider plays exactly the hits supertonic's own engine would send; that is why the
+writer lives with the voice rather than with the kit, which the voice reads.
 """
 
 from __future__ import annotations
@@ -11,18 +12,16 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ._model import PATTERN_NAMES, Channel, Kit
+from actors.kit import PATTERN_NAMES, Channel, Kit
+from actors.rules import ACCENT, DEFAULT_TEMPO, FILL, HIT, REST
+
+from ._mapping import voice_for
 
 PLAYER = Path(__file__).resolve().parents[2] / "scd" / "drumset_player.scd"
-DEFAULT_TEMPO = 120.0
-"""BPM for a kit that carries none (user-saved presets), as the session starts with."""
 
 
 def scd_text(kit: Kit) -> str:
     """The kit's selected pattern, drums, tempo, swing and fill rate as a ``.scd`` file."""
-    # actors.voice imports actors.kit, so importing it when this module loads would be circular.
-    from actors.voice import voice_for
-
     pattern = kit.patterns[PATTERN_NAMES.index(kit.selected_pattern)]
     tempo = DEFAULT_TEMPO if kit.tempo is None else kit.tempo
     lines = [
@@ -64,7 +63,7 @@ def scd_text(kit: Kit) -> str:
 def _steps(channel: Channel, length: int) -> str:
     """``-`` rest, ``x`` hit, ``X`` accent: an accent without a trigger is silent."""
     return "".join(
-        "-" if channel.triggers[i] != "#" else "X" if channel.accents[i] == "#" else "x"
+        REST if channel.triggers[i] != "#" else ACCENT if channel.accents[i] == "#" else HIT
         for i in range(length)
     )
 
@@ -72,7 +71,7 @@ def _steps(channel: Channel, length: int) -> str:
 def _fills(channel: Channel, length: int) -> str:
     """``f`` where a triggered step rolls; a fill flag alone plays nothing."""
     return "".join(
-        "f" if channel.triggers[i] == "#" and channel.fills[i] == "#" else "-"
+        FILL if channel.triggers[i] == "#" and channel.fills[i] == "#" else REST
         for i in range(length)
     )
 
