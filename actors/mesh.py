@@ -54,6 +54,13 @@ class Inbox:
     async def receive(self) -> Message:
         return decode(await self._channel.receive())
 
+    def poll(self) -> Message | None:
+        """The next message if one is already waiting; ``None`` otherwise (or when ended)."""
+        try:
+            return decode(self._channel.receive_nowait())
+        except (trio.WouldBlock, trio.EndOfChannel):
+            return None
+
     def __aiter__(self) -> Inbox:
         return self
 

@@ -44,6 +44,7 @@ async def clock_actor(inbox: Inbox, steps: Outbox, core: ClockCore) -> None:
     commands_open = True
     async with steps:
         while True:
+            message: Message | None = None
             with trio.move_on_at(core.next_emit_time()):
                 if not commands_open:
                     await trio.sleep_forever()
@@ -52,9 +53,14 @@ async def clock_actor(inbox: Inbox, steps: Outbox, core: ClockCore) -> None:
                 except trio.EndOfChannel:
                     commands_open = False  # nobody can steer us any more; keep time
                     continue
-                now = trio.current_time()
-                apply(core, message, now)
-                if isinstance(message, Start | Stop | Continue | Locate):
-                    await steps.send(Transport(core.playing, core.position(now), now))
+            if message is None:
+                # a step is due; a command already waiting was sent before it fell due
+                # (a Start and the Follow that places its first step come together)
+                message = inbox.poll()
+            if message is None:
+                await steps.send(core.pop_step())
                 continue
-            await steps.send(core.pop_step())
+            now = trio.current_time()
+            apply(core, message, now)
+            if isinstance(message, Start | Stop | Continue | Locate):
+                await steps.send(Transport(core.playing, core.position(now), now))
