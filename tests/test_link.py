@@ -4,6 +4,7 @@ trio's MockClock, steered by a model of a Link session (a timeline and a transpo
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 
 import pytest
@@ -22,7 +23,17 @@ from actors.link import (
     register_options,
 )
 from actors.mesh import mailbox
-from actors.messages import Follow, LinkState, SetQuantum, SetTempo, Start, Step, Stop, Transport
+from actors.messages import (
+    Follow,
+    LinkState,
+    SetQuantum,
+    SetTempo,
+    Start,
+    Step,
+    Stop,
+    Transport,
+    decode,
+)
 from actors.midi import register_options as register_midi_options
 
 L = 0.05
@@ -217,7 +228,7 @@ async def test_a_peers_tempo_change_is_followed_within_a_look(autojump_clock):
     assert_on_beats(rig.heard(model, since=change + 0.005 + EMIT_AHEAD), start_beat, 1e-6)
     times = [s.time for s in rig.steps]
     assert times == sorted(times)
-    gaps = {round(b - a, 4) for a, b in zip(times, times[1:], strict=False)}
+    gaps = {round(b - a, 4) for a, b in itertools.pairwise(times)}
     assert {0.125, round(60 / 90 / 4, 4)} <= gaps
 
 
@@ -292,8 +303,6 @@ async def test_a_bad_quantum_is_refused_and_the_music_plays_on(autojump_clock, c
     steps = [s.index for s in rig.steps]
     assert steps == list(range(len(steps)))
     assert rig.steps[-1].time > 2.9 - L
-    from actors.messages import decode
-
     states = [decode(b) for b in shown]
     assert all(isinstance(s, LinkState) for s in states)
     assert (states[-2].peers, states[-1].quantum) == (2, 3.0)
