@@ -47,7 +47,7 @@ def test_jackd_gets_the_alsa_drivers_sequencer_bridge_only_where_it_can(snd, tmp
 async def test_no_alsa_is_said_once_and_not_as_an_error(tmp_path, caplog):
     caplog.set_level(logging.INFO)
     with trio.move_on_after(0.2):
-        await alsa_midi_bridge(tmp_path / "nosnd")
+        await alsa_midi_bridge(snd=tmp_path / "nosnd")
     records = [r for r in caplog.records if "no ALSA sequencer" in r.getMessage()]
     assert len(records) == 1 and records[0].levelno == logging.INFO
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
@@ -60,7 +60,7 @@ async def test_a2jmidid_bridges_beside_a_jack_server_that_does_not(snd, bin_dir,
     _tool(bin_dir, "jack_lsp", "echo system:playback_1; echo system:playback_2")
     _tool(bin_dir, "a2jmidid", f'echo "a2jmidid $*" >> {calls}; exec sleep 30')
     with trio.move_on_after(1.0):
-        await alsa_midi_bridge(snd)
+        await alsa_midi_bridge(snd=snd)
     assert calls.read_text() == "a2jmidid -e\n"
     assert "bridging ALSA MIDI devices into JACK with a2jmidid -e" in caplog.text
 
@@ -71,9 +71,12 @@ async def test_a_jack_server_that_bridges_is_left_alone(snd, bin_dir, tmp_path, 
     _tool(bin_dir, "jack_lsp", "echo system:playback_1; echo system:midi_capture_1")
     _tool(bin_dir, "a2jmidid", f'echo "a2jmidid $*" >> {calls}; exec sleep 30')
     with trio.move_on_after(0.5):
-        await alsa_midi_bridge(snd)
+        await alsa_midi_bridge(snd=snd)
+    _tool(bin_dir, "jack_lsp", "echo system:playback_1")  # our jackd -X seq, no device yet
+    with trio.move_on_after(0.5):
+        await alsa_midi_bridge(bridged=True, snd=snd)
     assert not calls.exists()
-    assert "through its own bridge" in caplog.text
+    assert caplog.text.count("through its own bridge") == 2
 
 
 async def test_without_a2jmidid_the_missing_package_is_named(snd, bin_dir, caplog,
@@ -81,5 +84,5 @@ async def test_without_a2jmidid_the_missing_package_is_named(snd, bin_dir, caplo
     _tool(bin_dir, "jack_lsp", "echo system:playback_1")
     monkeypatch.setenv("PATH", str(bin_dir))
     with trio.move_on_after(0.5):
-        await alsa_midi_bridge(snd)
+        await alsa_midi_bridge(snd=snd)
     assert "a2jmidid is not installed (Debian package a2jmidid)" in caplog.text

@@ -50,13 +50,15 @@ def _jack_bridges() -> bool:
     return result.returncode == 0 and bool(_BRIDGED_PORT.search(result.stdout))
 
 
-async def alsa_midi_bridge(snd: Path = SND) -> None:
-    """Make sure hardware MIDI reaches JACK for as long as we play (until cancelled)."""
+async def alsa_midi_bridge(bridged: bool = False, snd: Path = SND) -> None:
+    """Make sure hardware MIDI reaches JACK for as long as we play (until cancelled).
+    ``bridged``: the JACK server was started with :func:`jackd_midi_args` (its bridge
+    shows no ports until a device is plugged in, so it cannot be seen by looking)."""
     if not alsa_sequencer(snd):
         log.info("no ALSA sequencer (%s): hardware MIDI devices cannot appear here; "
                  "JACK MIDI ports only", snd / "seq")
         await trio.sleep_forever()
-    if await trio.to_thread.run_sync(_jack_bridges):
+    if bridged or await trio.to_thread.run_sync(_jack_bridges):
         log.info("ALSA MIDI devices reach JACK through its own bridge")
         await trio.sleep_forever()
     a2jmidid = shutil.which("a2jmidid")
