@@ -322,3 +322,19 @@ async def test_stop_is_proposed_and_reaches_the_clock(autojump_clock):
     assert [t.playing for t in rig.transports] == [True, False]
     assert rig.steps[-1].time < 3.0 + EMIT_AHEAD
     assert len(rig.steps) == 9  # heard from 2.0 s, the last sent at 2.95 s
+
+
+def test_a_new_quantum_keeps_the_steps_on_their_beats():
+    """Link numbers beats per quantum: the same moment can be beat 10 at quantum 4 and
+    beat 11 at quantum 3; the position the clock is told must not jump."""
+    core = LinkCore(L, 4)
+    before = LinkView(5.0, 10.0, 120.0, True, 0.0, 1)
+    core.observe(5.0, before)
+    (follow,) = core.observe(5.5, LinkView(5.5, 11.0, 130.0, True, 0.0, 1))
+    core.command(6.0, SetQuantum(3), before)
+    beat = 11.0 + 0.5 * 130 / 60  # at 6.0 s, numbered for quantum 4
+    core.requantise(LinkView(6.0, beat, 130.0, True, 0.0, 1),
+                    LinkView(6.0, beat + 1, 130.0, True, 0.0, 1))
+    assert core.observe(6.0, LinkView(6.0, beat + 1, 130.0, True, 0.0, 1)) == []
+    assert core.quantum == 3
+    assert follow.bpm == 130.0

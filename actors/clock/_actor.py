@@ -7,7 +7,17 @@ import logging
 import trio
 
 from actors.mesh import Inbox, Outbox
-from actors.messages import Continue, Follow, Locate, Message, SetTempo, Start, Stop, Transport
+from actors.messages import (
+    Continue,
+    Follow,
+    Locate,
+    Message,
+    SetQuantum,
+    SetTempo,
+    Start,
+    Stop,
+    Transport,
+)
 
 from ._core import ClockCore, TempoError
 
@@ -34,6 +44,8 @@ def apply(core: ClockCore, message: Message, now: float) -> None:
                 core.follow(time, position, bpm)
             except TempoError as exc:
                 log.warning("master clock: %s; keeping %g BPM", exc, core.bpm)
+        case SetQuantum():
+            pass  # a Link phase: only the Link actor in front of the clock keeps one
         case _:
             log.warning("clock ignores %r", message)
 

@@ -100,13 +100,14 @@ async def link_actor(
                         continue
                     now = clocks.measure()
                     view = look(now)
+                    quantum = core.quantum
                     try:
                         to_clock, proposals = core.command(now, message, view)
                     except (QuantumError, TempoError) as exc:
                         log.warning("%s; keeping %s", exc, f"quantum {core.quantum:g}"
                                     if isinstance(message, SetQuantum) else "the tempo")
                         continue
-                    if isinstance(message, SetQuantum):
+                    if core.quantum != quantum:
                         core.requantise(view, look(now))
                         log.info("Link quantum: %g beats", core.quantum)
                     _propose(session, clocks, proposals)

@@ -28,10 +28,10 @@ def register_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--link-quantum",
         type=_quantum,
-        default=DEFAULT_QUANTUM,
         metavar="BEATS",
         help="beats per Link phase, 1-32: playing starts on the next multiple of it, "
-        "in phase with the other peers (default %(default)g)",
+        "in phase with the other peers (default: the session's link_quantum, 4 unless "
+        "it says otherwise; also on the global page)",
     )
     group.add_argument(
         "--link-start-stop",
@@ -46,4 +46,5 @@ def link_config(args: argparse.Namespace) -> LinkConfig | None:
     """The Link configuration, or ``None`` unless ``--clock link`` asks for Link."""
     if args.clock != "link":
         return None
-    return LinkConfig(quantum=args.link_quantum, start_stop=args.link_start_stop)
+    quantum = DEFAULT_QUANTUM if args.link_quantum is None else args.link_quantum
+    return LinkConfig(quantum=quantum, start_stop=args.link_start_stop)
