@@ -92,8 +92,17 @@ async def main() -> dict[str, object]:
         result["restart_ms"] = (
             (restarted[0].time + L - boundary_time) * 1000 if restarted else None)
         result["restart_index"] = restarted[0].index if restarted else None
+        # the other peer leaves: we play on, on the same grid
+        left = trio.current_time()
+        other.close()
+        await trio.sleep(1.0)
+        after = [m.time for _, m in got if isinstance(m, Step) and m.time > left - 0.5]
+        gaps = [b - a for a, b in itertools.pairwise(after)]
+        result["after_leave_gaps_ms"] = [round(g * 1000, 4) for g in gaps]
+        result["stopped_after_leave"] = any(
+            isinstance(m, Transport) and not m.playing for t, m in got if t > left)
+        result["peers_after_leave"] = ours.peers()
         nursery.cancel_scope.cancel()
-    other.close()
     return result
 
 
