@@ -13,9 +13,11 @@ case "$mode" in
     *) echo "usage: $0 run [supertonic run options] | test [pytest options]" >&2; exit 2 ;;
 esac
 
-debs=(supercollider-server supercollider-language jackd2 python3-venv)
-# the tests also drive the terminal UI in tmux and check the norns script with Lua
-[ "$mode" = test ] && debs+=(tmux lua5.4)
+# a2jmidid bridges USB MIDI devices into a JACK server that does not bridge them itself
+debs=(supercollider-server supercollider-language jackd2 a2jmidid python3-venv)
+# the tests also drive the terminal UI in tmux, check the norns script with Lua, and run
+# Link peers in a network namespace that holds only loopback (ip)
+[ "$mode" = test ] && debs+=(tmux lua5.4 iproute2)
 missing=()
 for deb in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q "install ok installed" \

@@ -22,10 +22,13 @@ from pathlib import Path
 
 import trio
 
+from actors.alsa import alsa_midi_bridge
 from actors.clock import ClockCore, clock_actor
+from actors.crow import CrowConfig, crow_actor
 from actors.engine_bridge import Bridge, BridgeConfig
 from actors.generator import generator_actor
-from actors.mesh import Inbox, Outbox, mailbox
+from actors.link import LinkConfig, link_actor
+from actors.mesh import Inbox, Outbox, fan_out, mailbox
 from actors.midi import MidiConfig, midi_actor
 from actors.sequencer import SequencerCore, sequencer_actor
 from actors.session import Session, SessionCore, To, session_actor
@@ -58,6 +61,10 @@ class MachineConfig:
     """The generator's store; ``None`` is the default one (built from the starter corpus)."""
     midi: MidiConfig | None = None
     """MIDI in and out (JACK MIDI ports); ``None`` leaves MIDI alone."""
+    link: LinkConfig | None = None
+    """Follow the Ableton Link session (``--clock link``); ``None``: no Link."""
+    crow: CrowConfig | None = None
+    """A gate per hit on crow's outputs; ``None`` leaves crow alone."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,12 +102,18 @@ async def run_machine(config: MachineConfig) -> RunReport:
 
     to_bridge, bridge_inbox = mailbox()
     to_clock, clock_inbox = mailbox()
+    link_inbox, to_clock_itself = clock_inbox, to_clock
+    if config.link is not None:
+        # everything meant for the clock goes to the Link actor, which steers the clock
+        to_clock_itself, clock_inbox = mailbox()
     steps_out, steps_in = mailbox()
     to_sequencer, sequencer_inbox = mailbox()
     to_session, session_inbox = mailbox()
     bridge = Bridge(config.bridge, bridge_inbox)
     to_generator, generator_inbox = mailbox()
     to_midi, midi_inbox = mailbox()
+    to_crow, crow_inbox = mailbox()
+    to_players, players_inbox = mailbox()  # what the sequencer plays, for MIDI and crow
     observers, observed = mailbox()
     session_outboxes = {To.CLOCK: to_clock.clone(), To.SEQUENCER: to_sequencer,
                         To.BRIDGE: to_bridge.clone(), To.GENERATOR: to_generator}
@@ -118,10 +131,25 @@ async def run_machine(config: MachineConfig) -> RunReport:
                 await producers.start(guard, "midi", lambda status: midi_actor(
                     midi, config.bridge.lookahead, to_clock.clone(), midi_inbox,
                     to_session.clone(), delivery=bridge.jack_delivery, task_status=status))
+                producers.start_soon(guard, "alsa", lambda _: alsa_midi_bridge(
+                    bridged=bridge.bridges_alsa_midi))
+            crow = config.crow
+            if crow is not None:
+                producers.start_soon(guard, "crow", lambda _: crow_actor(
+                    crow, config.bridge.lookahead, crow_inbox))
+            link = config.link
+            if link is not None:
+                surfaces = observers.clone() if watched else None
+                producers.start_soon(guard, "link", lambda _: link_actor(
+                    link, config.session.tempo, config.bridge.lookahead, link_inbox,
+                    to_clock_itself, surfaces))
             producers.start_soon(guard, "clock", lambda _: clock_actor(
                 clock_inbox, steps_out, ClockCore(config.session.tempo)))
             watchers = observers.clone() if watched else None
-            played = to_midi.clone() if midi is not None else None
+            players = [box.clone() for box, used in ((to_midi, midi), (to_crow, crow)) if used]
+            played = to_players.clone() if players else None
+            if players:
+                producers.start_soon(fan_out, players_inbox, *players)
             producers.start_soon(guard, "sequencer", lambda _: sequencer_actor(
                 steps_in, sequencer_inbox, to_bridge, SequencerCore(), watchers, played))
             answers = to_session.clone()
@@ -133,6 +161,8 @@ async def run_machine(config: MachineConfig) -> RunReport:
                 task_status=status))
             await observers.aclose()  # the clones above are the observers' only senders
             await to_midi.aclose()
+            await to_crow.aclose()
+            await to_players.aclose()
             producers.start_soon(guard, "ui", lambda _: surface())
             producers.start_soon(_stop_on_signal, stop)
             if config.duration is not None:
@@ -152,7 +182,7 @@ async def run_machine(config: MachineConfig) -> RunReport:
 def _surface(config: MachineConfig, clock: Outbox, session: Outbox, observed: Inbox
              ) -> Callable[[], Awaitable[None]]:
     """The input actor the configuration asks for."""
-    source = config.midi.clock if config.midi is not None else "internal"
+    source = config.midi.clock if config.midi is not None else "internal"  # or "link"
     if config.ui == "terminal":
         return lambda: terminal_ui(clock, session, observed, places=config.places,
                                    clock_source=source)
@@ -160,8 +190,8 @@ def _surface(config: MachineConfig, clock: Outbox, session: Outbox, observed: In
         host, port = config.osc_address
         return lambda: osc_surface(clock, session, observed, host, port, places=config.places,
                                    clock_source=source)
-    # a MIDI clock slave waits for its master's start
-    return lambda: headless_ui(clock, session, start=source == "internal")
+    # a MIDI clock slave waits for its master's start (Link starts on its next quantum)
+    return lambda: headless_ui(clock, session, start=source != "midi")
 
 
 async def _stop_on_signal(stop: trio.Event) -> None:

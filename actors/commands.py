@@ -16,6 +16,8 @@ import trio
 from actors import kit as kits
 from actors.app import MachineConfig, run_machine
 from actors.clock import TempoError
+from actors.crow import crow_config
+from actors.crow import register_options as register_crow_options
 from actors.engine_bridge import (
     DEFAULT_LOOKAHEAD,
     SCD_DIR,
@@ -25,6 +27,8 @@ from actors.engine_bridge import (
     SynthDefBuildError,
     ensure_synthdefs,
 )
+from actors.link import link_config
+from actors.link import register_options as register_link_options
 from actors.messages import TRACKS
 from actors.midi import midi_config
 from actors.midi import register_options as register_midi_options
@@ -96,6 +100,8 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
                      help="play without a control surface, starting at once (as --ui headless)")
     register_options(run)
     register_midi_options(run)
+    register_link_options(run)
+    register_crow_options(run)
     _add_music_options(run)
     run.add_argument("--duration", type=float, metavar="SECONDS",
                      help="play this long, let the last hits ring, then exit 0")
@@ -154,6 +160,8 @@ def build_session(args: argparse.Namespace) -> Session:
             raise SessionError("--kit-pattern needs --kit")
         if args.bpm is not None:
             session = session.with_tempo(args.bpm)
+        if getattr(args, "link_quantum", None) is not None:  # run's option, not render's
+            session = session.with_quantum(args.link_quantum)
         if args.swing is not None:
             session = session.with_swing(args.swing / 100.0)
         return session.with_patterns(dict(args.pattern))
@@ -199,6 +207,8 @@ def run_command(args: argparse.Namespace) -> int:
         places=places_from_options(args),
         priors=args.priors,
         midi=midi_config(args),
+        link=link_config(args),
+        crow=crow_config(args),
     )
     try:
         return trio.run(run_machine, config).exit_code

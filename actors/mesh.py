@@ -7,6 +7,8 @@ to another process later without changing its peers.
 
 from __future__ import annotations
 
+import contextlib
+
 import trio
 
 from actors.messages import Message, decode, encode
@@ -54,6 +56,13 @@ class Inbox:
     async def receive(self) -> Message:
         return decode(await self._channel.receive())
 
+    def poll(self) -> Message | None:
+        """The next message if one is already waiting; ``None`` otherwise (or when ended)."""
+        try:
+            return decode(self._channel.receive_nowait())
+        except (trio.WouldBlock, trio.EndOfChannel):
+            return None
+
     def __aiter__(self) -> Inbox:
         return self
 
@@ -67,3 +76,14 @@ class Inbox:
 def mailbox(capacity: int = DEFAULT_CAPACITY) -> tuple[Outbox, Inbox]:
     send, receive = trio.open_memory_channel[bytes](capacity)
     return Outbox(send), Inbox(receive)
+
+
+async def fan_out(inbox: Inbox, *outboxes: Outbox) -> None:
+    """Hand every message of ``inbox`` to each of ``outboxes`` (awaited, in order) until
+    it ends, then close them: one sender's stream for several players (MIDI, crow)."""
+    async with contextlib.AsyncExitStack() as stack:
+        for outbox in outboxes:
+            await stack.enter_async_context(outbox)
+        async for message in inbox:
+            for outbox in outboxes:
+                await outbox.send(message)

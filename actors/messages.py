@@ -111,6 +111,15 @@ class Follow(Message):
     bpm: float
 
 
+@_message(7)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetQuantum(Message):
+    """Beats per Link phase: where a start lands (the next multiple of it) and what
+    peers keep aligned. Only the Link actor acts on it."""
+
+    quantum: float
+
+
 # --- clock -> sequencer -------------------------------------------------------------
 
 
@@ -436,3 +445,18 @@ class BasisCaptured(Message):
 
     track: int
     text: str
+
+
+# --- Ableton Link -> surfaces ---------------------------------------------------------------
+
+
+@_message(42)
+@dataclasses.dataclass(frozen=True, slots=True)
+class LinkState(Message):
+    """The Link session as this peer sees it, for surfaces to show: ``peers`` other
+    peers, the session's tempo, our quantum, and whether the transport plays."""
+
+    peers: int
+    bpm: float
+    quantum: float
+    playing: bool

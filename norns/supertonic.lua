@@ -13,6 +13,11 @@
 -- K1+K3 generate from basis
 -- K1+K2 generate 17-32
 -- K1+E2 basis  E1 pages
+--
+-- PARAMS: supertonic host and
+-- port, for a supertonic on
+-- another machine (run it with
+-- --osc-host 0.0.0.0 there)
 
 local HOST = "127.0.0.1"
 local PORT = "10112" -- supertonic's --osc-port
@@ -44,7 +49,25 @@ local function subscribe()
   send("/supertonic/subscribe", {REPLY_PORT, 1})
 end
 
+local function add_address_params()
+  params:add_text("supertonic_host", "supertonic host", HOST)
+  params:set_action("supertonic_host", function(value)
+    send("/supertonic/unsubscribe", {REPLY_PORT})
+    HOST = value
+    subscribe()
+    dirty = true
+  end)
+  params:add_text("supertonic_port", "supertonic port", PORT)
+  params:set_action("supertonic_port", function(value)
+    send("/supertonic/unsubscribe", {REPLY_PORT})
+    PORT = value
+    subscribe()
+    dirty = true
+  end)
+end
+
 function init()
+  add_address_params()
   subscribe()
   subscriber = metro.init(subscribe, RESUBSCRIBE)
   subscriber:start()

@@ -159,3 +159,20 @@ async def test_actor_locates_and_follows(autojump_clock):
         nursery.cancel_scope.cancel()
     assert [m.index for _, m in got] == [0, 1, 2, 16, 17, 20, 21, 22]
     assert got[-1][1].time == pytest.approx(now + 0.5)
+
+
+async def test_a_command_waiting_when_a_step_falls_due_goes_first(autojump_clock):
+    """A Start and the Follow that places its first step later arrive together: the
+    Follow must be applied before step 0 (due at once after the Start) is handed on."""
+    commands, command_inbox = mailbox()
+    steps_out, steps_in = mailbox()
+    got = []
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(clock_actor, command_inbox, steps_out, ClockCore(120))
+        nursery.start_soon(_collect, steps_in, got)
+        await trio.sleep(1.0)
+        commands.send_nowait(Start())
+        commands.send_nowait(Follow(1.0, -8.0, 120))  # step 0 one second from now
+        await trio.sleep(1.5)
+        nursery.cancel_scope.cancel()
+    assert got[0][1] == Step(0, 2.0, 0.125)

@@ -1,9 +1,21 @@
 import dataclasses
 
 import pytest
+import trio
 
 from actors import messages
-from actors.messages import Hit, Message, SetPattern, SetVoice, Step, decode, encode
+from actors.mesh import fan_out, mailbox
+from actors.messages import (
+    Hit,
+    Message,
+    SetPattern,
+    SetVoice,
+    Start,
+    Step,
+    Stop,
+    decode,
+    encode,
+)
 
 
 def _all_message_types() -> list[type[Message]]:
@@ -50,3 +62,16 @@ def test_tuples_come_back_as_tuples():
     voice = SetVoice(1, "supertonic_x", ("freq", 100.0), 0.5)
     assert decode(encode(voice)).controls == ("freq", 100.0)
     assert decode(encode(SetPattern(0, "x---"))) == SetPattern(0, "x---")
+
+
+async def test_fan_out_hands_every_message_to_each_and_closes_them():
+    source, source_in = mailbox()
+    a_out, a_in = mailbox()
+    b_out, b_in = mailbox()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(fan_out, source_in, a_out, b_out)
+        await source.send(Start())
+        await source.send(Stop())
+        await source.aclose()
+    assert [m async for m in a_in] == [Start(), Stop()]
+    assert [m async for m in b_in] == [Start(), Stop()]

@@ -25,6 +25,7 @@ from actors.messages import (
     SetMorph,
     SetParam,
     SetPattern,
+    SetQuantum,
     SetStep,
     SetTempo,
     SetVoice,
@@ -55,12 +56,14 @@ def test_file_round_trip_keeps_everything(tmp_path):
         SetParam(0, 1, "osc_freq", 61.5),
         SetLowpass(800.0, 0.5),
         SetChoke(3, True),
+        SetQuantum(3),
     ):
         core.apply(command)
     path = tmp_path / "set.json"
     save_session(core.session, path)
     assert load_session(path) == core.session
     assert json.loads(path.read_text())["tracks"]["snare"]["pattern"][3] == "X"
+    assert json.loads(path.read_text())["link_quantum"] == 3
 
 
 def test_partial_files_and_relative_kits(tmp_path):
@@ -107,6 +110,10 @@ def test_partial_files_and_relative_kits(tmp_path):
             "patches[0]",
         ),
         ("[1, 2]", "not a session"),
+        ('{"format": "supertonic-session", "version": 1, "link_quantum": 0}',
+         "set.json: Link quantum 0 is outside 1-32 beats"),
+        ('{"format": "supertonic-session", "version": 1, "link_quantum": 1000}',
+         "set.json: Link quantum 1000 is outside 1-32 beats"),
     ],
 )
 def test_damaged_files_name_the_problem(text, message):
@@ -133,6 +140,8 @@ def test_core_routes_commands_and_refuses_bad_ones():
         SetParam(0, 0, "colour", 1.0),
         SetLowpass(5.0, 0.0),
         SetPattern(5, "x"),
+        SetQuantum(0),
+        SetQuantum(1000),
     ):
         with pytest.raises(ValueError):
             core.apply(bad)
@@ -180,6 +189,7 @@ def test_full_state_gives_every_actor_every_track():
     patterns = [m for t, m in routed if isinstance(m, SetPattern)]
     assert len(voices) == len(patterns) == 5
     assert (To.CLOCK, SetTempo(120.0)) in routed
+    assert (To.CLOCK, SetQuantum(4.0)) in routed
 
 
 def test_a_kit_maps_its_channels_onto_the_tracks():

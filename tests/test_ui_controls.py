@@ -8,6 +8,7 @@ import pytest
 from actors import kit as kits
 from actors.messages import (
     Generate,
+    LinkState,
     LoadKit,
     SaveSession,
     SessionState,
@@ -19,6 +20,7 @@ from actors.messages import (
     SetMorph,
     SetMute,
     SetParam,
+    SetQuantum,
     SetStep,
     SetSwing,
     SetTempo,
@@ -302,7 +304,7 @@ def test_global_page(tmp_path):
     rig.enc(1, 4)
     labels = [item.label for item in rig.controls.page_items(rig.view)]
     assert labels == ["tempo", "clock", "lowpass", "resonance", "surprise", "complexity",
-                      "fill rate"]
+                      "fill rate", "quantum"]
     assert messages(rig.enc(3, 3)) == [SetTempo(123.0)]
     rig.key(1, 1)
     assert messages(rig.enc(3, -1)) == [SetTempo(122.9)]
@@ -323,9 +325,22 @@ def test_global_page(tmp_path):
     assert messages(rig.enc(3, 20)) == [SetGeneration(0.1, 0.7)]  # from the middle
     rig.enc(2, 1)
     assert messages(rig.enc(3, 5)) == [SetFillRate(2.5)]
+    rig.enc(2, 1)
+    assert messages(rig.enc(3, -1)) == [SetQuantum(3)]
+    assert messages(rig.enc(3, -10)) == [SetQuantum(1)]  # Link's range: 1-32 beats
+    assert rig.enc(3, -1) == []
     s = rig.core.session
-    assert (s.tempo, s.lowpass[1], s.surprise, s.complexity, s.fill_rate) == (
-        300.0, 0.3, 0.1, 0.7, 2.5)
+    assert (s.tempo, s.lowpass[1], s.surprise, s.complexity, s.fill_rate, s.quantum) == (
+        300.0, 0.3, 0.1, 0.7, 2.5, 1.0)
+
+
+def test_the_clock_item_shows_the_link_peers(tmp_path):
+    rig = Rig(tmp_path)
+    rig.controls.clock_source = "link"
+    rig.enc(1, 4)
+    assert rig.controls.page_items(rig.view)[1].text == "link"
+    rig.view = observe(rig.view, LinkState(peers=2, bpm=120.0, quantum=4.0, playing=True))
+    assert rig.controls.page_items(rig.view)[1].text == "link, 2 peers"
 
 
 def test_files_page_loads_kits_into_a_slot_and_saves_and_loads_sessions(tmp_path):

@@ -82,3 +82,23 @@ async def test_the_scripts_messages_play_the_machine_and_its_frames_come_back(tm
     assert len(redraws) == 3 and lines[texts[0]] == ["text", "waiting for supertonic"]
     assert lines.index(pokes[0]) < redraws[2] < texts[-1]
     assert lines[-1][:4] == ["send", "127.0.0.1", "1", "/supertonic/unsubscribe"]
+
+
+@pytest.mark.skipif(LUA is None, reason="needs lua (Debian: lua5.4)")
+def test_the_address_params_point_the_script_at_another_host():
+    """Only the stub's printout: nothing is sent anywhere (192.0.2.7 is a documentation
+    address)."""
+    lines = run_script(10112, 10111, "address")
+    assert ["param", "supertonic_host", "supertonic host", "127.0.0.1"] in lines
+    assert ["param", "supertonic_port", "supertonic port", "10112"] in lines
+    sends = [parts[1:4] for parts in lines if parts[0] == "send"]
+    assert sends == [
+        ["127.0.0.1", "10112", "/supertonic/subscribe"],
+        ["127.0.0.1", "10112", "/supertonic/unsubscribe"],  # leaving the old address
+        ["192.0.2.7", "10112", "/supertonic/subscribe"],
+        ["192.0.2.7", "10112", "/supertonic/unsubscribe"],
+        ["192.0.2.7", "10200", "/supertonic/subscribe"],
+        ["192.0.2.7", "10200", "/supertonic/key"],
+        ["192.0.2.7", "10200", "/supertonic/unsubscribe"],
+    ]
+    assert ["text", "on 192.0.2.7:10200"] in lines

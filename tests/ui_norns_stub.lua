@@ -52,6 +52,16 @@ screen = {
   end,
 }
 util = {time = function() return now end}
+params = {values = {}, actions = {}}
+function params:add_text(id, name, default)
+  self.values[id] = default
+  emit("param", id, name, default)
+end
+function params:set_action(id, action) self.actions[id] = action end
+function params:set(id, value)
+  self.values[id] = value
+  if self.actions[id] then self.actions[id](value) end
+end
 
 -- point the script at the test's ports, checking that its settings are where we expect
 local source = read(script_path)
@@ -94,6 +104,12 @@ elseif scenario == "frame" then
   fire_painter()
   fire_painter() -- unchanged: no redraw
   now = 100 -- the machine went away
+  fire_painter()
+elseif scenario == "address" then
+  -- the PARAMS menu points the script at a supertonic on another host
+  params:set("supertonic_host", "192.0.2.7")
+  params:set("supertonic_port", "10200")
+  key(2, 1)
   fire_painter()
 end
 cleanup()

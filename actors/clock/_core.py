@@ -12,7 +12,17 @@ from __future__ import annotations
 import logging
 import math
 
-from actors.messages import Continue, Follow, Locate, Message, SetTempo, Start, Step, Stop
+from actors.messages import (
+    Continue,
+    Follow,
+    Locate,
+    Message,
+    SetQuantum,
+    SetTempo,
+    Start,
+    Step,
+    Stop,
+)
 from actors.rules import DEFAULT_TEMPO, TEMPO
 
 log = logging.getLogger(__name__)
@@ -82,6 +92,8 @@ class ClockCore:
                     self.follow(time, position, bpm)
                 except TempoError as exc:
                     log.warning("master clock: %s; keeping %g BPM", exc, self.bpm)
+            case SetQuantum():
+                pass  # a Link phase: only the Link actor in front of the clock keeps one
             case _:
                 log.warning("clock ignores %r", message)
 

@@ -2,6 +2,7 @@
 
 from ._actor import DEFAULT_LOOKAHEAD, Bridge, BridgeConfig, wall_clock_offset
 from ._core import BridgeCore, ExactPlacement, Placement, Sending
+from ._jack_users import JackUsers, users_folder
 from ._nodes import (
     CLOCK_DEF,
     LEAD,
@@ -63,6 +64,7 @@ __all__ = [
     "ControlSet",
     "ExactPlacement",
     "GroupNew",
+    "JackUsers",
     "LinkSink",
     "LoadDefDir",
     "NodeFree",
@@ -94,6 +96,7 @@ __all__ = [
     "render_score",
     "sample_count",
     "score_bytes",
+    "users_folder",
     "voice_request",
     "wall_clock_offset",
     "write_float_wav",

@@ -18,6 +18,8 @@ import contextlib
 import dataclasses
 import logging
 import math
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from actors.messages import Step
 
 from ._clock_sync import ServerClock
 from ._core import BridgeCore, Sending
+from ._jack_users import JackUsers, users_folder
 from ._link import LinkError, Reply, ScsynthLink
 from ._nodes import (
     PROBE_BUS,
@@ -137,6 +140,9 @@ class Bridge:
         self._closing = False
         self.jack: tuple[int, int] | None = None
         """The local JACK server's (period frames, sample rate), once known."""
+        self.bridges_alsa_midi = False
+        """Whether the jackd we started bridges ALSA MIDI devices itself (its bridge
+        shows no ports until a device is plugged in, so this cannot be seen by looking)."""
         self.unsent_hits = 0
         """Hits whose bundle the link could not send (the server just died)."""
         self.sent_bundles = 0
@@ -158,12 +164,16 @@ class Bridge:
         """Serve until every sender has closed its outbox, then let tails ring and stop."""
         self._offset = wall_clock_offset()
         jackd = None
+        # another supertonic may play through a jackd we start, or we through its
+        users = JackUsers(users_folder()) if self.config.server is None else None
         try:
             async with trio.open_nursery() as nursery:
                 if self.config.server is None and not await trio.to_thread.run_sync(
                     jack_running
                 ):
-                    jackd = await start_jackd()
+                    jackd, self.bridges_alsa_midi = await start_jackd()
+                if users is not None:
+                    users.join(jackd.pid if jackd is not None else None)
                 self.jack = await trio.to_thread.run_sync(jack_period)
                 await nursery.start(self._serve)
                 task_status.started()
@@ -171,12 +181,19 @@ class Bridge:
                 await self._finish()
                 nursery.cancel_scope.cancel()
         finally:
-            if jackd is not None:
+            last = users.leave() if users is not None else None
+            if jackd is not None and last == jackd.pid:
                 jackd.terminate()
                 with trio.move_on_after(3) as scope:
                     scope.shield = True
                     await jackd.wait()
                 jackd.kill()
+            elif jackd is not None:
+                log.info("leaving the jackd we started running: another supertonic plays "
+                         "through it (the last to stop stops it)")
+            elif last is not None:  # started by another supertonic, which left before us
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(last, signal.SIGTERM)
 
     def _late(self) -> None:
         self.late_count += 1

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import trio
 
+from actors.alsa import jackd_midi_args
+
 log = logging.getLogger(__name__)
 scsynth_log = logging.getLogger("scsynth")
 
@@ -90,23 +92,28 @@ def has_sound_card() -> bool:
     )
 
 
-async def start_jackd() -> trio.Process:
-    """Start jackd (ALSA where there is a card, else the dummy driver) and wait for it."""
+async def start_jackd() -> tuple[trio.Process, bool]:
+    """Start jackd (ALSA where there is a card, else the dummy driver) and wait for it;
+    also says whether it bridges ALSA MIDI devices itself."""
     jackd = shutil.which("jackd")
     if jackd is None:
         raise ServerError("no JACK server is running and jackd is not installed (jackd2)")
     driver = ["-d", "alsa"] if has_sound_card() else ["-d", "dummy"]
-    cmd = [jackd, "-R", *driver, "-r", str(SAMPLE_RATE), "-p", str(JACK_PERIOD)]
+    # the ALSA driver bridges ALSA MIDI devices itself (-X seq), hot-plugged ones too
+    midi = jackd_midi_args(driver[1])
+    cmd = [jackd, "-R", *driver, *midi, "-r", str(SAMPLE_RATE), "-p", str(JACK_PERIOD)]
     log.info("no JACK server running%s: starting %s",
              "" if has_sound_card() else " and no sound card", " ".join(cmd[1:]))
     process = await trio.lowlevel.open_process(
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env=_jack_env(), process_group=0,  # the terminal's Ctrl-C is ours to handle
+        # a session of its own: the terminal's Ctrl-C is ours to handle, and a jackd
+        # another supertonic may still play through must not stop with us
+        env=_jack_env(), start_new_session=True,
     )
     with trio.move_on_after(10):
         while process.poll() is None:
             if await trio.to_thread.run_sync(jack_running):
-                return process
+                return process, bool(midi)
             await trio.sleep(0.1)
     process.kill()
     raise ServerError(f"jackd did not come up: {' '.join(cmd)} (exit {process.poll()})")

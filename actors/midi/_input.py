@@ -35,7 +35,7 @@ SONG_POSITION = 0xF2
 CLOCK_TIMEOUT = 1.0
 """Seconds without a tick that count as the master's clock being lost."""
 
-ClockMode = Literal["internal", "midi"]
+ClockMode = Literal["internal", "midi", "link"]
 
 
 class InputCore:

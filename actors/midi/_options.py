@@ -27,10 +27,11 @@ def register_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("MIDI (JACK MIDI ports)")
     group.add_argument(
         "--clock",
-        choices=("internal", "midi"),
+        choices=("internal", "midi", "link"),
         default="internal",
         help="internal: play at our own tempo; midi: wait for a MIDI start and "
-        "follow the master's clock, landing on its beat (default %(default)s)",
+        "follow the master's clock, landing on its beat; link: join the Ableton Link "
+        "session on the network and play on its beat (default %(default)s)",
     )
     group.add_argument(
         "--midi-in",

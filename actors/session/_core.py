@@ -31,6 +31,7 @@ from actors.messages import (
     SetMute,
     SetParam,
     SetPattern,
+    SetQuantum,
     SetStep,
     SetSwing,
     SetTempo,
@@ -89,6 +90,7 @@ def track_messages(session: Session, index: int) -> Routed:
 def full_state(session: Session) -> Routed:
     """Everything the other actors need to play ``session`` from scratch."""
     routed: Routed = [(To.CLOCK, SetTempo(session.tempo)),
+                      (To.CLOCK, SetQuantum(session.quantum)),
                       (To.SEQUENCER, SetFillRate(session.fill_rate)),
                       (To.BRIDGE, SetLowpass(*session.lowpass))]
     for index in range(len(session.tracks)):
@@ -109,6 +111,9 @@ class SessionCore:
             case SetTempo(bpm=bpm):
                 s = dataclasses.replace(s, tempo=check_bpm(bpm))
                 routed: Routed = [(To.CLOCK, SetTempo(s.tempo))]
+            case SetQuantum(quantum=quantum):
+                s = s.with_quantum(quantum)
+                routed = [(To.CLOCK, SetQuantum(s.quantum))]
             case SetPattern(track=t, text=text):
                 s = s.with_track(t, pattern=full_pattern(text))
                 routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]

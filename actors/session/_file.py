@@ -12,6 +12,7 @@ Version 1 fields (all optional when read; missing ones keep the defaults):
 ``basis``       the track generation looks at (a track name)
 ``lowpass``     ``{"frequency": Hz, "resonance": 0-1}``
 ``generation``  ``{"surprise": 0-1, "complexity": 0-1 or null}``
+``link_quantum`` beats per Ableton Link phase, 1-32 (used with ``--clock link``)
 ``tracks``      object keyed by track name (kick, snare, hihat, openhat, clap), each
                 ``{"pattern": "x---X---", "fills": "--f-", "mute": bool, "swing": percent,
                 "choke": bool, "morph": 0-1, "patches": [drum, drum]}``; a drum is an
@@ -48,7 +49,7 @@ from ._model import Session, SessionError, TrackChanges, default_session, full_f
 FORMAT = "supertonic-session"
 VERSION = 1
 _KEYS = {"format", "version", "tempo", "swing", "fill_rate", "kit", "basis", "lowpass",
-         "generation", "tracks"}
+         "generation", "link_quantum", "tracks"}
 _TRACK_KEYS = {"pattern", "fills", "mute", "swing", "choke", "morph", "patches"}
 
 
@@ -63,6 +64,7 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
         "basis": TRACKS[session.basis],
         "lowpass": {"frequency": session.lowpass[0], "resonance": session.lowpass[1]},
         "generation": {"surprise": session.surprise, "complexity": session.complexity},
+        "link_quantum": session.quantum,
         "tracks": {
             name: {
                 "pattern": track.pattern,
@@ -139,6 +141,8 @@ def _session_from(data: Any, path: Path) -> Session:
                              "surprise"),
             complexity=(None if complexity is None
                         else _within(_number(complexity), UNIT, "complexity")))
+    if "link_quantum" in data:
+        session = session.with_quantum(_number(data["link_quantum"]))
     tracks = data.get("tracks", {})
     _known(tracks, set(TRACKS), "tracks")
     for name, item in tracks.items():

@@ -9,6 +9,7 @@ from typing import TypedDict, Unpack
 from actors import kit as kits
 from actors.clock import check_bpm
 from actors.kit import Drum
+from actors.link import DEFAULT_QUANTUM, check_quantum
 from actors.messages import DEFAULT_SURPRISE, TRACKS
 from actors.rules import DEFAULT_TEMPO, FILL, FILL_RATE, LOWPASS_OPEN, REST, STEPS, SWING
 from actors.sequencer import parse_fills, parse_pattern, pattern_text
@@ -76,6 +77,8 @@ class Session:
     surprise: float = DEFAULT_SURPRISE
     complexity: float | None = None
     """None: as the store has it; else the syncopation quantile answers aim at."""
+    quantum: float = DEFAULT_QUANTUM
+    """Beats per Ableton Link phase (with ``--clock link``): a start lands on its multiple."""
 
     def track(self, index: int) -> TrackSettings:
         if not 0 <= index < len(self.tracks):
@@ -105,6 +108,9 @@ class Session:
 
     def with_tempo(self, bpm: float) -> Session:
         return dataclasses.replace(self, tempo=check_bpm(bpm))
+
+    def with_quantum(self, quantum: float) -> Session:
+        return dataclasses.replace(self, quantum=check_quantum(quantum))
 
     def with_kit(self, kit: kits.Kit, slots: tuple[int, ...] = (0, 1),
                  pattern: str | None = None,

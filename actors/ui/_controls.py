@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from actors import kit as kits
+from actors.link import MAX_QUANTUM, MIN_QUANTUM
 from actors.messages import (
     TRACKS,
     Generate,
@@ -53,6 +54,7 @@ from actors.messages import (
     SetMorph,
     SetMute,
     SetParam,
+    SetQuantum,
     SetStep,
     SetSwing,
     SetTempo,
@@ -396,19 +398,26 @@ class Controls:
                 return ("generation",), pair, [Send(Dest.SESSION, SetGeneration(*pair))]
             return turn
 
+        quantum = self._value(("quantum",), session.quantum, view)
+
+        def quantum_turn(d: int, fine: bool) -> Edit:
+            beats = min(max(round(quantum) + d, MIN_QUANTUM), MAX_QUANTUM)
+            return ("quantum",), beats, [Send(Dest.SESSION, SetQuantum(beats))]
+
         def fill_rate_turn(d: int, fine: bool) -> Edit:
             rate = round(FILL_RATE.clamp(fill_rate + d * (0.01 if fine else 0.1)), 2)
             return ("fill_rate",), rate, [Send(Dest.SESSION, SetFillRate(rate))]
 
         return [
             Item("tempo", f"{tempo:.1f} bpm", turn=tempo_turn, value=tempo),
-            Item("clock", self.clock_source),
+            Item("clock", clock_text(self.clock_source, view)),
             Item("lowpass", f"{_number(lowpass[0])} Hz", turn=frequency_turn, value=lowpass),
             Item("resonance", f"{lowpass[1]:.2f}", turn=resonance_turn, value=lowpass),
             Item("surprise", f"{generation[0]:.2f}", turn=generation_turn(0), value=generation),
             Item("complexity", "free" if generation[1] is None else f"{generation[1]:.2f}",
                  turn=generation_turn(1), value=generation),
             Item("fill rate", f"{fill_rate:.2f}", turn=fill_rate_turn, value=fill_rate),
+            Item("quantum", f"{quantum:g} beats", turn=quantum_turn, value=quantum),
         ]
 
     def _file_items(self) -> list[Item]:
@@ -545,3 +554,10 @@ def _index_of(files: tuple[Path, ...], path: Path | None) -> int:
 def _next_session_name(files: Sequence[Path]) -> str:
     numbers = [int(m.group(1)) for f in files if (m := _SESSION_NAME.fullmatch(f.name))]
     return f"session-{max(numbers, default=0) + 1:02d}.json"
+
+
+def clock_text(source: str, view: View) -> str:
+    """The clock source, with the Link session's peers when it follows one."""
+    if view.link is None:
+        return source
+    return f"{source}, {view.link.peers} peer{'' if view.link.peers == 1 else 's'}"

@@ -16,7 +16,7 @@ import enum
 from actors.messages import TRACKS
 from actors.rules import ACCENT, HIT, REST, STEPS
 
-from ._controls import PAGE_TITLES, Controls, Page
+from ._controls import PAGE_TITLES, Controls, Page, clock_text
 from ._state import View
 
 WIDTH = 80
@@ -69,7 +69,7 @@ def _status(controls: Controls, view: View, width: int) -> Row:
     tempo = f"{view.session.tempo:.1f} bpm" if view.session else "waiting for the session"
     left: Row = [(" supertonic  ", Ink.BOLD),
                  ("PLAYING" if view.playing else "stopped", Ink.HIT if view.playing else Ink.DIM),
-                 (f"  {tempo}  clock {controls.clock_source}", Ink.PLAIN)]
+                 (f"  {tempo}  clock {clock_text(controls.clock_source, view)}", Ink.PLAIN)]
     page = f"page {controls.page + 1}/{len(Page)} {PAGE_TITLES[controls.page]} "
     used = sum(len(text) for text, _ in left)
     return [*left, (" " * max(width - used - len(page), 1), Ink.PLAIN), (page, Ink.BOLD)]

@@ -19,6 +19,7 @@ from typing import Any
 from actors.messages import (
     TRACKS,
     GenerationState,
+    LinkState,
     Message,
     SessionState,
     Step,
@@ -50,6 +51,8 @@ class SessionView:
     complexity: float | None
     """None: generation is free to be as complex as the store has it."""
     tracks: tuple[TrackView, ...]
+    quantum: float = 4.0
+    """Beats per Ableton Link phase."""
 
 
 def parse_session(text: str) -> SessionView:
@@ -67,6 +70,7 @@ def parse_session(text: str) -> SessionView:
             complexity=(None if data["generation"]["complexity"] is None
                         else float(data["generation"]["complexity"])),
             tracks=tracks,
+            quantum=float(data.get("link_quantum", 4.0)),
         )
     except (KeyError, TypeError, IndexError, AttributeError) as exc:
         raise ValueError(f"not a session state: {exc!r}") from None
@@ -108,6 +112,8 @@ class View:
     """Tracks whose generation is under way."""
     probabilities: tuple[tuple[float, ...] | None, ...] = (None,) * len(TRACKS)
     """Per track, the model's hit probabilities from its last generation."""
+    link: LinkState | None = None
+    """The Ableton Link session, when the machine follows one."""
 
 
 def observe(view: View, message: Message) -> View:
@@ -132,5 +138,7 @@ def observe(view: View, message: Message) -> View:
                 known[target] = tuple(float(p) for p in probabilities)
             return dataclasses.replace(view, pending=view.pending - {target},
                                        probabilities=tuple(known))
+        case LinkState():
+            return dataclasses.replace(view, link=message)
         case _:
             return view
