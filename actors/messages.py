@@ -71,7 +71,10 @@ def _freeze(value: Any) -> Any:
 @_message(1)
 @dataclasses.dataclass(frozen=True, slots=True)
 class Start(Message):
-    """Play from the top (step 0)."""
+    """Play from the top: the clock stands at ``position`` steps now, so step 0 falls
+    now, or later where the position is negative (a Link start waits for its quantum)."""
+
+    position: float = 0.0
 
 
 @_message(2)

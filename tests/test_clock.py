@@ -161,18 +161,19 @@ async def test_actor_locates_and_follows(autojump_clock):
     assert got[-1][1].time == pytest.approx(now + 0.5)
 
 
-async def test_a_command_waiting_when_a_step_falls_due_goes_first(autojump_clock):
-    """A Start and the Follow that places its first step later arrive together: the
-    Follow must be applied before step 0 (due at once after the Start) is handed on."""
+async def test_a_start_before_step_0_waits_for_it(autojump_clock):
+    """A Link start comes before its quantum's boundary: the clock stands before step 0
+    until then, and hands on nothing before it."""
     commands, command_inbox = mailbox()
     steps_out, steps_in = mailbox()
-    got = []
+    got, transports = [], []
     async with trio.open_nursery() as nursery:
         nursery.start_soon(clock_actor, command_inbox, steps_out, ClockCore(120))
-        nursery.start_soon(_collect, steps_in, got)
+        nursery.start_soon(_collect, steps_in, got, transports)
         await trio.sleep(1.0)
-        commands.send_nowait(Start())
-        commands.send_nowait(Follow(1.0, -8.0, 120))  # step 0 one second from now
+        await commands.send(Start(-8.0))  # step 0 one second from now
         await trio.sleep(1.5)
         nursery.cancel_scope.cancel()
     assert got[0][1] == Step(0, 2.0, 0.125)
+    assert got[0][0] == pytest.approx(2.0 - EMIT_AHEAD)
+    assert transports[0].position == -8.0 and transports[0].playing

@@ -148,11 +148,12 @@ def test_start_lands_on_the_next_boundary_that_can_still_be_heard():
     core = LinkCore(L, 4)
     view = LinkView(10.0, 7.95, 120.0, False, 0.0, 0)  # beat 8 is 25 ms away: too near
     to_clock, proposals = core.command(10.0, Start(), view)
-    assert to_clock[0] == Start()
-    follow = to_clock[1]
-    assert isinstance(follow, Follow)
-    # beat 12 falls at 10 + 4.05 * 0.5 s; step 0 is sent a lookahead before it
+    start, follow = to_clock
+    assert isinstance(start, Start) and isinstance(follow, Follow)
+    # beat 12 falls at 10 + 4.05 * 0.5 s; step 0 is sent a lookahead before it: the clock
+    # stands that far before it from the start on
     assert follow.position == pytest.approx((view.beat_at(10.0 + L) - 12) * 4)
+    assert start.position == follow.position
     assert proposals[0].playing
     assert proposals[0].time == pytest.approx(10.0 + 4.05 * 0.5)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import trio
 
 from actors.mesh import Inbox, Outbox
-from actors.messages import Continue, Locate, Message, Start, Stop, Transport
+from actors.messages import Continue, Locate, Start, Stop, Transport
 
 from ._core import ClockCore
 
@@ -16,7 +16,6 @@ async def clock_actor(inbox: Inbox, steps: Outbox, core: ClockCore) -> None:
     commands_open = True
     async with steps:
         while True:
-            message: Message | None = None
             with trio.move_on_at(core.next_emit_time()):
                 if not commands_open:
                     await trio.sleep_forever()
@@ -25,14 +24,9 @@ async def clock_actor(inbox: Inbox, steps: Outbox, core: ClockCore) -> None:
                 except trio.EndOfChannel:
                     commands_open = False  # nobody can steer us any more; keep time
                     continue
-            if message is None:
-                # a step is due; a command already waiting was sent before it fell due
-                # (a Start and the Follow that places its first step come together)
-                message = inbox.poll()
-            if message is None:
-                await steps.send(core.pop_step())
+                now = trio.current_time()
+                core.apply(message, now)
+                if isinstance(message, Start | Stop | Continue | Locate):
+                    await steps.send(Transport(core.playing, core.position(now), now))
                 continue
-            now = trio.current_time()
-            core.apply(message, now)
-            if isinstance(message, Start | Stop | Continue | Locate):
-                await steps.send(Transport(core.playing, core.position(now), now))
+            await steps.send(core.pop_step())

@@ -74,8 +74,8 @@ class ClockCore:
         """Obey a transport or tempo message arriving at ``now``; a tempo out of range
         is refused with a warning and the beat goes on."""
         match message:
-            case Start():
-                self.start(now)
+            case Start(position=position):
+                self.start(now, position)
             case Stop():
                 self.stop(now)
             case Continue():
@@ -102,9 +102,12 @@ class ClockCore:
         self.next_step += 1
         return step
 
-    def start(self, now: float) -> None:
-        self._reanchor(now, 0.0)
-        self.next_step = 0
+    def start(self, now: float, position: float = 0.0) -> None:
+        """Play from step 0, standing at ``position`` now: before step 0 it waits for it;
+        past it, as :meth:`follow` does, a step passed by less than half is played at
+        once and one passed by more is skipped."""
+        self._reanchor(now, position)
+        self.next_step = max(0, math.ceil(position - 0.5))
         self.playing = True
 
     def stop(self, now: float) -> None:

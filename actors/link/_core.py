@@ -162,7 +162,10 @@ class LinkCore:
         self.playing = True
         self._start_beat = boundary
         self._last = None
-        return [Start(), *self._follow(now, view)]
+        follow = self._follow(now, view)
+        # the clock stands before step 0 until the boundary; the Follow sets the tempo
+        position = self._last.position if self._last is not None else 0.0
+        return [Start(position), *follow]
 
     def _position(self, now: float, view: LinkView) -> float:
         return (view.beat_at(now + self.lookahead) - self._start_beat) * STEPS_PER_BEAT
