@@ -95,7 +95,8 @@ class SetTempo(Message):
 @_message(5)
 @dataclasses.dataclass(frozen=True, slots=True)
 class Locate(Message):
-    """Jump to ``position`` (in 1/16 steps), as a MIDI song position pointer asks."""
+    """Jump to ``position`` (in sixteenths, whatever the step rate), as a MIDI song
+    position pointer asks."""
 
     position: float
 
@@ -103,12 +104,20 @@ class Locate(Message):
 @_message(6)
 @dataclasses.dataclass(frozen=True, slots=True)
 class Follow(Message):
-    """An external master's estimate: at ``time`` it stands at ``position`` steps,
+    """An external master's estimate: at ``time`` it stands at ``position`` sixteenths,
     moving at ``bpm``. The clock re-anchors on it instead of its own tempo."""
 
     time: float
     position: float
     bpm: float
+
+
+@_message(9)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetStepRate(Message):
+    """How long a step lasts: one of Microtonic's rates 1/8, 1/8T, 1/16, 1/16T, 1/32."""
+
+    rate: str
 
 
 # --- clock -> sequencer -------------------------------------------------------------
@@ -117,15 +126,17 @@ class Follow(Message):
 @_message(10)
 @dataclasses.dataclass(frozen=True, slots=True)
 class Step(Message):
-    """A 1/16 step that will fall at ``time``; sent a little before it.
+    """A step that will fall at ``time``; sent a little before it.
 
     ``duration`` is the step length at the tempo in force, which the
-    sequencer needs for swing and rolls.
+    sequencer needs for swing and rolls; ``ticks`` is the step rate as the
+    MIDI clock ticks (24 per quarter note) one step lasts, 6 for a 1/16.
     """
 
     index: int
     time: float
     duration: float
+    ticks: int = 6
 
 
 # --- pattern editing: input -> sequencer ----------------------------------------------
@@ -182,6 +193,16 @@ class SetFillRate(Message):
     roll's last gap early)."""
 
     rate: float
+
+
+@_message(29)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetLength(Message):
+    """How many of its steps a track plays before it starts over, 1-32; steps beyond
+    it are kept, silent."""
+
+    track: int
+    length: int
 
 
 # --- sequencer -> engine bridge ---------------------------------------------------------
@@ -426,6 +447,8 @@ class Transport(Message):
     playing: bool
     position: float
     time: float
+    ticks: int = 6
+    """The step rate in force, as :attr:`Step.ticks`."""
 
 
 @_message(41)

@@ -4,7 +4,9 @@ Step times are never accumulated from sleeps. Every tempo or transport change
 records an *anchor* (a time and the position in steps at that time); step n
 then falls at ``anchor_time + (n - anchor_position) * step_duration``. A tempo
 change re-anchors at the current position, so the beat bends without a jump
-and no rounding error can build up over a long set.
+and no rounding error can build up over a long set. A step rate change
+re-anchors the same way: positions count steps of the rate in force, and only
+a MIDI song position (:class:`Locate`, :class:`Follow`) counts sixteenths.
 """
 
 from __future__ import annotations
@@ -12,12 +14,29 @@ from __future__ import annotations
 import logging
 import math
 
-from actors.messages import Continue, Follow, Locate, Message, SetTempo, Start, Step, Stop
-from actors.rules import DEFAULT_TEMPO, TEMPO
+from actors.messages import (
+    Continue,
+    Follow,
+    Locate,
+    Message,
+    SetStepRate,
+    SetTempo,
+    Start,
+    Step,
+    Stop,
+)
+from actors.rules import (
+    DEFAULT_STEP_RATE,
+    DEFAULT_TEMPO,
+    SIXTEENTH_TICKS,
+    STEP_RATES,
+    TEMPO,
+    TICKS_PER_BEAT,
+    check_step_rate,
+)
 
 log = logging.getLogger(__name__)
 
-STEPS_PER_BEAT = 4
 EMIT_AHEAD = 0.010
 """Seconds before its time that a step is handed on, so a late wake-up of the
 clock task still leaves the whole pipeline its lookahead."""
@@ -34,8 +53,10 @@ def check_bpm(bpm: float) -> float:
 
 
 class ClockCore:
-    def __init__(self, bpm: float = DEFAULT_TEMPO) -> None:
+    def __init__(self, bpm: float = DEFAULT_TEMPO, rate: str = DEFAULT_STEP_RATE) -> None:
         self.bpm = check_bpm(bpm)
+        self.ticks = STEP_RATES[check_step_rate(rate)]
+        """MIDI clock ticks one step lasts: the step rate."""
         self.playing = False
         self.next_step = 0
         self._anchor_time = 0.0
@@ -43,7 +64,7 @@ class ClockCore:
 
     @property
     def step_duration(self) -> float:
-        return 60.0 / (self.bpm * STEPS_PER_BEAT)
+        return 60.0 / self.bpm * self.ticks / TICKS_PER_BEAT
 
     def position(self, now: float) -> float:
         """Position in steps; it stands still while stopped."""
@@ -75,18 +96,24 @@ class ClockCore:
                     self.set_tempo(now, bpm)
                 except TempoError as exc:
                     log.warning("%s; tempo stays %g BPM", exc, self.bpm)
+            case SetStepRate(rate=rate):
+                try:
+                    self.set_step_rate(now, rate)
+                except ValueError as exc:
+                    log.warning("%s; the step rate stays as it was", exc)
             case Locate(position=position):
-                self.locate(now, position)
+                self.locate(now, self._steps(position))
             case Follow(time=time, position=position, bpm=bpm):
                 try:
-                    self.follow(time, position, bpm)
+                    self.follow(time, self._steps(position), bpm)
                 except TempoError as exc:
                     log.warning("master clock: %s; keeping %g BPM", exc, self.bpm)
             case _:
                 log.warning("clock ignores %r", message)
 
     def pop_step(self) -> Step:
-        step = Step(self.next_step, self.step_time(self.next_step), self.step_duration)
+        step = Step(self.next_step, self.step_time(self.next_step), self.step_duration,
+                    self.ticks)
         self.next_step += 1
         return step
 
@@ -110,6 +137,12 @@ class ClockCore:
         self._reanchor(now, self.position(now))
         self.bpm = bpm
 
+    def set_step_rate(self, now: float, rate: str) -> None:
+        """Steps from now on last ``rate``; the step under way keeps its place."""
+        ticks = STEP_RATES[check_step_rate(rate)]
+        self._reanchor(now, self.position(now))
+        self.ticks = ticks
+
     def locate(self, now: float, position: float) -> None:
         """Move to ``position``; the next step handed on is the first at or after it."""
         self._reanchor(now, position)
@@ -125,6 +158,9 @@ class ClockCore:
         self.bpm = check_bpm(bpm)
         self._reanchor(time, position)
         self.next_step = max(self.next_step, math.ceil(position - 0.5))
+
+    def _steps(self, sixteenths: float) -> float:
+        return sixteenths * SIXTEENTH_TICKS / self.ticks
 
     def _reanchor(self, now: float, position: float) -> None:
         self._anchor_time = now

@@ -1,4 +1,11 @@
-"""The sequencer's pure state: five tracks of 32 steps, swing, mutes and choke."""
+"""The sequencer's pure state: five tracks of 32 steps, swing, mutes and choke.
+
+Each track plays the first ``length`` of its steps and starts over on its own
+(polymeter): the clock's step ``n`` is step ``n % length`` of a track. Swing
+counts a track's own steps, so a track is periodic at its length whatever its
+neighbours do, and each time round it starts on an unswung step as a Microtonic
+pattern does.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +19,13 @@ from actors.messages import (
     SetChoke,
     SetFillRate,
     SetFills,
+    SetLength,
     SetMute,
     SetPattern,
     SetSwing,
     Step,
 )
-from actors.rules import FILL_RATE, STEPS, SWING
+from actors.rules import FILL_RATE, STEPS, SWING, check_length
 
 from ._patterns import parse_fills, parse_pattern
 
@@ -29,12 +37,14 @@ class Track:
     swing: float = 0.0
     choke: bool = False
     fills: tuple[bool, ...] = (False,) * STEPS
+    length: int = STEPS
 
 
-def swing_delay(step: Step, swing: float) -> float:
-    """Microtonic's law: paired 16ths last ``(1 + s/2)`` and ``(1 - s/2)`` steps,
-    so every odd step is late by half the swing amount of one step."""
-    return step.duration * swing / 2 if step.index % 2 else 0.0
+def swing_delay(step: Step, swing: float, column: int) -> float:
+    """Microtonic's law at any step rate: paired steps last ``(1 + s/2)`` and
+    ``(1 - s/2)`` steps, so every odd ``column`` (a track's own step) is late by
+    half the swing amount of one step."""
+    return step.duration * swing / 2 if column % 2 else 0.0
 
 
 class SequencerCore:
@@ -57,6 +67,8 @@ class SequencerCore:
                 self._track(t).choke = enabled
             case SetFills(track=t, text=text):
                 self._track(t).fills = parse_fills(text)
+            case SetLength(track=t, length=length):
+                self._track(t).length = check_length(length)
             case SetFillRate(rate=rate):
                 if not FILL_RATE.holds(rate):
                     raise ValueError(f"fill rate {rate} is outside {FILL_RATE}")
@@ -69,8 +81,8 @@ class SequencerCore:
         sounds, and muted tracks neither sound nor choke (Microtonic's rules)."""
         hits = []
         choke_taken = False
-        column = step.index % STEPS
         for index, track in enumerate(self.tracks):
+            column = step.index % track.length
             velocity = track.velocities[column]
             if not velocity or track.muted:
                 continue
@@ -78,7 +90,7 @@ class SequencerCore:
                 if choke_taken:
                     continue
                 choke_taken = True
-            time = step.time + swing_delay(step, track.swing)
+            time = step.time + swing_delay(step, track.swing, column)
             if track.fills[column]:
                 hits += self._roll(index, time, velocity, step.duration, track.choke)
             else:

@@ -26,12 +26,14 @@ from actors.messages import (
     SetFillRate,
     SetFills,
     SetGeneration,
+    SetLength,
     SetLowpass,
     SetMorph,
     SetMute,
     SetParam,
     SetPattern,
     SetStep,
+    SetStepRate,
     SetSwing,
     SetTempo,
     SetVoice,
@@ -46,6 +48,8 @@ from actors.rules import (
     SWING,
     UNIT,
     Range,
+    check_length,
+    check_step_rate,
 )
 from actors.voice import voice_for, voice_length
 
@@ -82,6 +86,7 @@ def track_messages(session: Session, index: int) -> Routed:
         (To.SEQUENCER, SetMute(index, track.mute)),
         (To.SEQUENCER, SetSwing(index, track.swing)),
         (To.SEQUENCER, SetChoke(index, track.choke)),
+        (To.SEQUENCER, SetLength(index, track.length)),
         (To.BRIDGE, voice_message(session, index)),
     ]
 
@@ -89,6 +94,7 @@ def track_messages(session: Session, index: int) -> Routed:
 def full_state(session: Session) -> Routed:
     """Everything the other actors need to play ``session`` from scratch."""
     routed: Routed = [(To.CLOCK, SetTempo(session.tempo)),
+                      (To.CLOCK, SetStepRate(session.step_rate)),
                       (To.SEQUENCER, SetFillRate(session.fill_rate)),
                       (To.BRIDGE, SetLowpass(*session.lowpass))]
     for index in range(len(session.tracks)):
@@ -109,6 +115,12 @@ class SessionCore:
             case SetTempo(bpm=bpm):
                 s = dataclasses.replace(s, tempo=check_bpm(bpm))
                 routed: Routed = [(To.CLOCK, SetTempo(s.tempo))]
+            case SetStepRate(rate=rate):
+                s = dataclasses.replace(s, step_rate=check_step_rate(rate))
+                routed = [(To.CLOCK, command)]
+            case SetLength(track=t, length=length):
+                s = s.with_track(t, length=check_length(length))
+                routed = [(To.SEQUENCER, command)]
             case SetPattern(track=t, text=text):
                 s = s.with_track(t, pattern=full_pattern(text))
                 routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]

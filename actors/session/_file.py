@@ -5,6 +5,7 @@ Version 1 fields (all optional when read; missing ones keep the defaults):
 ``format``      ``"supertonic-session"``
 ``version``     ``1``
 ``tempo``       BPM, 20-300
+``step_rate``   ``"1/8"``, ``"1/8T"``, ``"1/16"`` (the default), ``"1/16T"`` or ``"1/32"``
 ``swing``       percent 0-100 for every track (a track's own ``swing`` overrides it)
 ``fill_rate``   hits per step in a fill roll, 2-8
 ``kit``         a Microtonic preset, relative to the file: its first five drums are both
@@ -14,8 +15,12 @@ Version 1 fields (all optional when read; missing ones keep the defaults):
 ``generation``  ``{"surprise": 0-1, "complexity": 0-1 or null}``
 ``tracks``      object keyed by track name (kick, snare, hihat, openhat, clap), each
                 ``{"pattern": "x---X---", "fills": "--f-", "mute": bool, "swing": percent,
-                "choke": bool, "morph": 0-1, "patches": [drum, drum]}``; a drum is an
-                object of the kit model's fields in its units, as in supertonic's kit JSON
+                "choke": bool, "morph": 0-1, "length": 1-32 (default 32),
+                "patches": [drum, drum]}``; a drum is an object of the kit model's fields
+                in its units, as in supertonic's kit JSON
+
+A length or step rate the machine cannot play is reported at its line and column:
+those two are typed in by hand to set a meter.
 
 Written files carry every field (patches inline, no ``kit``), so a saved session
 plays the same wherever it is opened.
@@ -27,8 +32,9 @@ import dataclasses
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from actors import kit as kits
 from actors.clock import check_bpm
@@ -41,15 +47,18 @@ from actors.rules import (
     SWING,
     UNIT,
     Range,
+    check_length,
+    check_step_rate,
 )
 
 from ._model import Session, SessionError, TrackChanges, default_session, full_fills, full_pattern
 
 FORMAT = "supertonic-session"
 VERSION = 1
-_KEYS = {"format", "version", "tempo", "swing", "fill_rate", "kit", "basis", "lowpass",
+_KEYS = {"format", "version", "tempo", "step_rate", "swing", "fill_rate", "kit", "basis", "lowpass",
          "generation", "tracks"}
-_TRACK_KEYS = {"pattern", "fills", "mute", "swing", "choke", "morph", "patches"}
+T = TypeVar("T")
+_TRACK_KEYS = {"pattern", "fills", "mute", "swing", "choke", "morph", "length", "patches"}
 
 
 def session_to_json(session: Session, *, compact: bool = False) -> str:
@@ -59,6 +68,7 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
         "format": FORMAT,
         "version": VERSION,
         "tempo": session.tempo,
+        "step_rate": session.step_rate,
         "fill_rate": session.fill_rate,
         "basis": TRACKS[session.basis],
         "lowpass": {"frequency": session.lowpass[0], "resonance": session.lowpass[1]},
@@ -71,6 +81,7 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
                 "swing": 100 * track.swing,
                 "choke": track.choke,
                 "morph": track.morph,
+                "length": track.length,
                 "patches": [kits.drum_to_json(d) for d in track.patches],
             }
             for name, track in zip(TRACKS, session.tracks, strict=True)
@@ -94,12 +105,14 @@ def session_from_json(text: str, path: Path) -> Session:
     except json.JSONDecodeError as exc:
         raise SessionError(f"{path}:{exc.lineno}:{exc.colno}: {exc.msg}") from None
     try:
-        return _session_from(data, path)
+        return _session_from(data, path, text)
+    except _Placed:
+        raise
     except (kits.KitError, ValueError, TypeError, KeyError) as exc:
         raise SessionError(f"{path}: {exc}") from None
 
 
-def _session_from(data: Any, path: Path) -> Session:
+def _session_from(data: Any, path: Path, text: str) -> Session:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SessionError(f'not a session: expected {{"format": "{FORMAT}", ...}}')
     if data.get("version") != VERSION:
@@ -111,6 +124,9 @@ def _session_from(data: Any, path: Path) -> Session:
         session = session.with_kit(kits.load_kit(path.parent / str(data["kit"])))
     if "tempo" in data:
         session = dataclasses.replace(session, tempo=check_bpm(_number(data["tempo"])))
+    if "step_rate" in data:
+        step_rate = _at(text, path, ("step_rate",), check_step_rate, data["step_rate"])
+        session = dataclasses.replace(session, step_rate=step_rate)
     if "swing" in data:
         session = session.with_swing(_within(_number(data["swing"]) / 100, SWING, "swing"))
     if "fill_rate" in data:
@@ -157,6 +173,9 @@ def _session_from(data: Any, path: Path) -> Session:
                                        f"tracks.{name}.swing")
         if "morph" in item:
             changes["morph"] = _within(_number(item["morph"]), UNIT, f"tracks.{name}.morph")
+        if "length" in item:
+            changes["length"] = _at(text, path, ("tracks", name, "length"), check_length,
+                                    item["length"])
         if "patches" in item:
             patches = item["patches"]
             if not isinstance(patches, list) or len(patches) != 2:
@@ -187,6 +206,44 @@ def save_session(session: Session, path: Path) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def _at(text: str, path: Path, keys: tuple[str, ...], check: Callable[[Any], T],
+        value: Any) -> T:
+    """``check(value)``, its refusal naming the value's line and column in ``text``."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        line, column = _position(text, keys)
+        raise _Placed(f"{path}:{line}:{column}: {'.'.join(keys)}: {exc}") from None
+
+
+class _Placed(SessionError):
+    """A refusal that already names its file, line and column."""
+
+
+def _position(text: str, keys: tuple[str, ...]) -> tuple[int, int]:
+    """Line and column (from 1) of the value at ``keys`` (object keys from the top) in
+    JSON ``text`` that has parsed: json keeps no positions, so walk its objects."""
+    decoder = json.JSONDecoder()
+    at = _space(text, 0)
+    for key in keys:
+        at += 1  # the object's "{"
+        while True:
+            name, at = decoder.raw_decode(text, _space(text, at))
+            at = _space(text, _space(text, at) + 1)  # past the ":"
+            if name == key:
+                break
+            _, at = decoder.raw_decode(text, at)
+            at = _space(text, at) + 1  # past the ","
+    line_start = text.rfind("\n", 0, at) + 1
+    return text.count("\n", 0, at) + 1, at - line_start + 1
+
+
+def _space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\n\r":
+        at += 1
+    return at
 
 
 def _known(value: Any, keys: set[str], where: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from pathlib import Path
 from typing import TypedDict, Unpack
 
@@ -10,8 +11,20 @@ from actors import kit as kits
 from actors.clock import check_bpm
 from actors.kit import Drum
 from actors.messages import DEFAULT_SURPRISE, TRACKS
-from actors.rules import DEFAULT_TEMPO, FILL, FILL_RATE, LOWPASS_OPEN, REST, STEPS, SWING
+from actors.rules import (
+    DEFAULT_STEP_RATE,
+    DEFAULT_TEMPO,
+    FILL,
+    FILL_RATE,
+    LOWPASS_OPEN,
+    REST,
+    STEPS,
+    SWING,
+    check_length,
+)
 from actors.sequencer import parse_fills, parse_pattern, pattern_text
+
+log = logging.getLogger(__name__)
 
 DEFAULT_KIT = Path(kits.__file__).parent / "default.mtpreset"
 DEFAULT_PATTERNS: tuple[str, ...] = (
@@ -48,6 +61,8 @@ class TrackSettings:
     patches: tuple[Drum, Drum] = (Drum(), Drum())
     morph: float = 0.0
     """0.0 plays patch 1, 1.0 patch 2."""
+    length: int = STEPS
+    """Steps played before the track starts over, 1-32."""
 
     def drum(self) -> Drum:
         return kits.morph(self.patches[0], self.patches[1], self.morph)
@@ -63,11 +78,14 @@ class TrackChanges(TypedDict, total=False):
     choke: bool
     patches: tuple[Drum, Drum]
     morph: float
+    length: int
 
 
 @dataclasses.dataclass(frozen=True)
 class Session:
     tempo: float = DEFAULT_TEMPO
+    step_rate: str = DEFAULT_STEP_RATE
+    """One of :data:`actors.rules.STEP_RATES`."""
     tracks: tuple[TrackSettings, ...] = tuple(TrackSettings() for _ in TRACKS)
     fill_rate: float = FILL_RATE.low
     basis: int = 0
@@ -110,8 +128,9 @@ class Session:
                  pattern: str | None = None,
                  channels: tuple[int, ...] = kits.DEFAULT_CHANNEL_MAP) -> Session:
         """The kit's drums on ``channels`` (its first five unless told) into the given
-        patch slots; with ``pattern`` (a-l) its steps, accents, fills, fill rate and
-        swing as well."""
+        patch slots; with ``pattern`` (a-l) its steps, accents, fills, fill rate,
+        swing and step rate as well, each track as long as the pattern and the
+        patterns chained to it, so it loops where Microtonic's does."""
         session = self
         drums = kits.kit_tracks(kit, channels)
         for index, drum in enumerate(drums):
@@ -121,12 +140,28 @@ class Session:
             session = session.with_track(index, patches=(patches[0], patches[1]))
         if pattern is None:
             return session
-        steps = kits.pattern_text(kit, pattern, chain_next=True, channel_map=channels)
-        fills = kits.fill_text(kit, pattern, chain_next=True, channel_map=channels)
+        played = kits.chain(kit, pattern)
+        fitting = played[:1]
+        for end in range(2, len(played) + 1):
+            if _steps(kit, played[:end]) > STEPS:
+                break
+            fitting = played[:end]
+        if fitting != played:
+            log.warning("pattern %s chains %s (%d steps) and a track holds %d: %s play",
+                        pattern, "-".join(played), _steps(kit, played), STEPS,
+                        "-".join(fitting))
+        steps = kits.pattern_text(kit, fitting, channel_map=channels)
+        fills = kits.fill_text(kit, fitting, channel_map=channels)
+        length = len(steps[0])
         for index in range(len(TRACKS)):
-            session = session.with_track(index, pattern=steps[index], fills=fills[index],
-                                         swing=kit.swing)
-        return dataclasses.replace(session, fill_rate=kit.fill_rate)
+            session = session.with_track(index, pattern=full_pattern(steps[index]),
+                                         fills=full_fills(fills[index]), swing=kit.swing,
+                                         length=check_length(length))
+        return dataclasses.replace(session, fill_rate=kit.fill_rate, step_rate=kit.step_rate)
+
+
+def _steps(kit: kits.Kit, patterns: str) -> int:
+    return sum(kit.patterns[kits.PATTERN_NAMES.index(name)].length for name in patterns)
 
 
 def default_session() -> Session:

@@ -1,0 +1,83 @@
+"""Lengths and the step rate in the session: commands, the file, old files, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from actors.messages import SetLength, SetStepRate
+from actors.session import (
+    Session,
+    SessionCore,
+    SessionError,
+    To,
+    full_state,
+    load_session,
+    save_session,
+)
+
+OLD_FILE = """{
+ "format": "supertonic-session",
+ "version": 1,
+ "tempo": 97.0,
+ "tracks": {"kick": {"pattern": "x---x---", "swing": 20}}
+}
+"""
+
+
+def test_a_file_from_before_lengths_and_rates_loads_as_it_always_played(tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text(OLD_FILE)
+    session = load_session(path)
+    assert session.step_rate == "1/16"
+    assert [t.length for t in session.tracks] == [32] * 5
+    assert session.track(0).pattern == "x---" * 8 and session.tempo == 97.0
+
+
+def test_lengths_and_rate_are_saved_and_loaded(tmp_path):
+    session = Session(step_rate="1/8T").with_track(1, length=12).with_track(2, length=5)
+    path = tmp_path / "s.json"
+    save_session(session, path)
+    document = json.loads(path.read_text())
+    assert document["step_rate"] == "1/8T"
+    assert document["tracks"]["hihat"]["length"] == 5
+    loaded = load_session(path)
+    assert loaded.step_rate == "1/8T"
+    assert [t.length for t in loaded.tracks] == [32, 12, 5, 32, 32]
+
+
+@pytest.mark.parametrize(("field", "value", "line", "column", "says"), [
+    ("length", 33, 5, 33, "1-32"),
+    ("length", 0, 5, 33, "1-32"),
+    ("length", 7.5, 5, 33, "1-32"),
+    ("step_rate", "1/12", 4, 15, "1/8, 1/8T, 1/16, 1/16T, 1/32"),
+])
+def test_a_bad_length_or_rate_names_file_line_and_column(tmp_path, field, value, line,
+                                                          column, says):
+    length = value if field == "length" else 8
+    rate = value if field == "step_rate" else "1/16"
+    text = ('{\n "format": "supertonic-session",\n "version": 1,\n'
+            f' "step_rate": {json.dumps(rate)},\n'
+            f' "tracks": {{"snare": {{"length": {json.dumps(length)}}}}}\n}}\n')
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(SessionError) as raised:
+        load_session(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}:{line}:{column}: ") and says in message
+    assert text.splitlines()[line - 1][column - 1:].startswith(json.dumps(value))
+
+
+def test_commands_change_lengths_and_rate_and_route_them():
+    core = SessionCore(Session())
+    assert core.apply(SetLength(3, 7)) == [(To.SEQUENCER, SetLength(3, 7))]
+    assert core.apply(SetStepRate("1/32")) == [(To.CLOCK, SetStepRate("1/32"))]
+    assert core.session.track(3).length == 7 and core.session.step_rate == "1/32"
+    for bad in (SetLength(3, 33), SetLength(9, 4), SetStepRate("1/64")):
+        with pytest.raises(ValueError):
+            core.apply(bad)
+    assert core.session.track(3).length == 7 and core.session.step_rate == "1/32"
+    state = full_state(core.session)
+    assert (To.CLOCK, SetStepRate("1/32")) in state
+    assert (To.SEQUENCER, SetLength(3, 7)) in state
