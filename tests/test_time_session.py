@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import pytest
 
+from actors.commands import build_session, register_commands
 from actors.messages import SetLength, SetStepRate
 from actors.session import (
     Session,
@@ -81,3 +83,20 @@ def test_commands_change_lengths_and_rate_and_route_them():
     state = full_state(core.session)
     assert (To.CLOCK, SetStepRate("1/32")) in state
     assert (To.SEQUENCER, SetLength(3, 7)) in state
+
+
+def render_args(*argv: str):
+    parser = argparse.ArgumentParser(prog="supertonic")
+    register_commands(parser.add_subparsers(dest="command", required=True))
+    return parser.parse_args(["render", "--png", "x.png", *argv])
+
+
+def test_the_command_line_sets_lengths_and_the_rate(capsys):
+    session = build_session(render_args("--length", "snare=12", "--length", "clap=5",
+                                        "--step-rate", "1/16T"))
+    assert session.step_rate == "1/16T"
+    assert [t.length for t in session.tracks] == [32, 12, 32, 32, 5]
+    for bad in (["--length", "snare=33"], ["--length", "cowbell=3"], ["--step-rate", "1/12"]):
+        with pytest.raises(SystemExit):
+            render_args(*bad)
+    assert "1-32" in capsys.readouterr().err
