@@ -242,7 +242,9 @@ def render_command(args: argparse.Namespace) -> int:
         if args.stems is not None and args.out is None:
             raise SetupError("--stems goes with --out")
         if args.png is not None:
-            args.png.write_bytes(pattern_png([t.pattern for t in session.tracks]))
+            args.png.write_bytes(pattern_png([t.pattern for t in session.tracks], None,
+                                             [t.length for t in session.tracks],
+                                             session.step_rate))
             log.info("drew the patterns to %s", args.png)
         if args.out is not None:
             seconds = render_session(session, compiled_synthdefs(), args.bars, args.out,
