@@ -59,6 +59,8 @@ class ClockCore:
         """MIDI clock ticks one step lasts: the step rate."""
         self.playing = False
         self.next_step = 0
+        self._downbeat_due = False
+        """A start's first step is still to be handed on."""
         self._anchor_time = 0.0
         self._anchor_position = 0.0
 
@@ -115,11 +117,13 @@ class ClockCore:
         step = Step(self.next_step, self.step_time(self.next_step), self.step_duration,
                     self.ticks)
         self.next_step += 1
+        self._downbeat_due = False
         return step
 
     def start(self, now: float) -> None:
         self._reanchor(now, 0.0)
         self.next_step = 0
+        self._downbeat_due = True
         self.playing = True
 
     def stop(self, now: float) -> None:
@@ -153,11 +157,14 @@ class ClockCore:
 
         Steps already handed on stay as they were. A step not yet handed on that
         the master has passed by less than half a step is played at once; one it
-        passed by more is skipped rather than rushed.
+        passed by more is skipped rather than rushed - except a start's first
+        step, which every track begins on: a master's news comes a lookahead
+        ahead, which is more than half a step when steps are short (1/32, 1/16T).
         """
         self.bpm = check_bpm(bpm)
         self._reanchor(time, position)
-        self.next_step = max(self.next_step, math.ceil(position - 0.5))
+        if not self._downbeat_due:
+            self.next_step = max(self.next_step, math.ceil(position - 0.5))
 
     def _steps(self, sixteenths: float) -> float:
         return sixteenths * SIXTEENTH_TICKS / self.ticks
