@@ -90,6 +90,20 @@ def check_step_rate(rate: str) -> str:
     return rate
 
 
+def generation_refusal(rate: str, length: int, continuation: bool = False) -> str:
+    """Why generation cannot answer a track of ``length`` steps at ``rate`` ("" when it
+    can): it learnt bars of sixteenths, so it answers one bar (16 steps) or two (32,
+    or steps 17-32 of 32 from 1-16) at 1/16 only; anything else would be a pattern
+    for another grid, played wrong."""
+    if rate != DEFAULT_STEP_RATE:
+        return f"generation answers 1/16 steps only (it learnt bars of sixteenths), not {rate}"
+    wanted = (STEPS,) if continuation else (BAR_STEPS, STEPS)
+    if length not in wanted:
+        return (f"generation answers {' or '.join(map(str, wanted))} steps; the track "
+                f"plays {length}")
+    return ""
+
+
 def bar_steps(rate: str) -> int:
     """Steps of one 4/4 bar at ``rate``: 8, 12, 16, 24 or 32."""
     return 4 * TICKS_PER_BEAT // STEP_RATES[rate]

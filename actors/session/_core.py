@@ -50,6 +50,7 @@ from actors.rules import (
     Range,
     check_length,
     check_step_rate,
+    generation_refusal,
 )
 from actors.voice import voice_for, voice_length
 
@@ -186,10 +187,18 @@ class SessionCore:
         return routed
 
     def _generate(self, target: int, continuation: bool) -> Routed:
-        """Ask the generator: from the basis track's pattern, or 17-32 from 1-16."""
+        """Ask the generator: from the basis track's pattern, or 17-32 from 1-16. The
+        basis is sent as it sounds over the target's length (a 12-step basis loops),
+        and a grid generation cannot answer is refused."""
         s = self.session
-        current = s.track(target).pattern
-        bases = () if continuation else ((s.basis, s.track(s.basis).pattern),)
+        length = s.track(target).length
+        refusal = generation_refusal(s.step_rate, length, continuation)
+        if refusal:
+            raise SessionError(f"{TRACKS[target]}: {refusal}")
+        current = s.track(target).pattern[:length]
+        basis = s.track(s.basis)
+        played = (basis.pattern[:basis.length] * STEPS)[:length]
+        bases = () if continuation else ((s.basis, played),)
         self._continuations[target] = continuation
         request = GenerateRequest(target, bases, current, continuation, 1, None, s.surprise,
                                   s.complexity)

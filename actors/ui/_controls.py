@@ -75,6 +75,7 @@ from actors.rules import (
     VELOCITY_ACCENT,
     VELOCITY_HIT,
     frequency_knob,
+    generation_refusal,
     knob_frequency,
 )
 
@@ -311,6 +312,12 @@ class Controls:
         return [Send(Dest.CLOCK, Stop() if view.playing else Start())]
 
     def _generate(self, view: View, *, continuation: bool) -> list[Action]:
+        if view.session is not None:
+            refusal = generation_refusal(view.session.step_rate, self.length(view),
+                                         continuation)
+            if refusal:
+                self.notice = refusal
+                return []
         if continuation:
             self.notice = f"generating {TRACKS[self.track]} 17-32 from 1-16"
         else:
