@@ -205,6 +205,18 @@ class SetLength(Message):
     length: int
 
 
+@_message(28)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetChain(Message):
+    """The pages a track plays after its own steps, in order, before it starts over:
+    each ``(pattern text, fill text, length)``, as :class:`SetPattern`,
+    :class:`SetFills` and :class:`SetLength` give its own. Empty: none (a chained
+    Microtonic pattern brings the patterns chained to it)."""
+
+    track: int
+    pages: tuple[tuple[str, str, int], ...]
+
+
 # --- sequencer -> engine bridge ---------------------------------------------------------
 
 

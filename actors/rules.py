@@ -55,6 +55,9 @@ STEPS = 32
 """Steps a track holds: two bars of sixteenths. A track plays the first ``length`` of them."""
 LENGTH = Range(1, STEPS)
 """Steps a track plays before it starts over; each track loops on its own (polymeter)."""
+CHAIN_PAGES = 11
+"""Pages a track may play after its own before it starts over: a Microtonic chain of
+all twelve patterns a-l, each a page, is the longest there is."""
 BAR_STEPS = 16
 """Steps of one bar at 1/16, the unit the generator learns and a pad capture takes."""
 TICKS_PER_BEAT = 24
@@ -90,11 +93,15 @@ def check_step_rate(rate: str) -> str:
     return rate
 
 
-def generation_refusal(rate: str, length: int, continuation: bool = False) -> str:
+def generation_refusal(rate: str, length: int, continuation: bool = False,
+                       chained: bool = False) -> str:
     """Why generation cannot answer a track of ``length`` steps at ``rate`` ("" when it
     can): it learnt bars of sixteenths, so it answers one bar (16 steps) or two (32,
     or steps 17-32 of 32 from 1-16) at 1/16 only; anything else would be a pattern
-    for another grid, played wrong."""
+    for another grid, played wrong. A track that plays a chain after its steps would
+    keep playing the chain, which the answer knows nothing of."""
+    if chained:
+        return "generation answers a track's own steps; this one plays a chain after them"
     if rate != DEFAULT_STEP_RATE:
         return f"generation answers 1/16 steps only (it learnt bars of sixteenths), not {rate}"
     wanted = (STEPS,) if continuation else (BAR_STEPS, STEPS)

@@ -72,3 +72,13 @@ def test_the_cli_refuses_another_grid_with_its_reason(tmp_path, capsys):
     assert code == 2
     assert "1/16 steps only (it learnt bars of sixteenths), not 1/8T" in capsys.readouterr().err
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_track_that_plays_a_chain_is_not_generated_over(tmp_path):
+    chained = session().with_track(1, length=16, chain=(("x" * 32, "-" * 32, 16),))
+    with pytest.raises(SessionError, match="plays a chain"):
+        SessionCore(chained).apply(Generate(1, False))
+    rig = Rig(tmp_path, chained)
+    rig.enc(2, 1)
+    rig.key(1, 1)
+    assert rig.tap(3) == [] and "plays a chain" in rig.controls.notice

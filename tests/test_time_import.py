@@ -9,10 +9,11 @@ shared pattern groups use none of these features."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
-from actors.kit import DEFAULT_CHANNEL_MAP, load_kit
+from actors.kit import DEFAULT_CHANNEL_MAP, load_kit, pattern_text
 from actors.kit.commands import register_commands
 from actors.render import render_session
 from actors.rules import STEP_RATES, TICKS_PER_BEAT, bar_steps
@@ -90,14 +91,17 @@ def render_kit(tmp_path, text: str, pattern: str, bars: int) -> tuple[Session, d
     ({"a": (5, True), "b": (12, True), "c": (8, False)}, "a", "abc"),  # a chain of three
     ({"a": (5, True), "b": (12, True), "c": (8, False)}, "b", "bca"),  # back to its first
     ({"c": (12, False)}, "c", "c"),  # a short pattern loops
+    # a chain longer than a track's 32 steps: pages after the track's own
+    ({"e": (16, True), "f": (12, True), "g": (16, True), "h": (8, False)}, "f", "fghe"),
+    ({"a": (16, True), "b": (16, True), "c": (16, True), "d": (16, False)}, "a", "abcd"),
     ({"d": (1, False)}, "d", "d"),
 ])
 def test_lengths_and_chains_play_where_microtonic_puts_them(tmp_path, patterns, selected,
                                                             played):
     text = preset_text("1/16", 0.0, 120.0, patterns)
-    session, found = render_kit(tmp_path, text, selected, 3)
+    session, found = render_kit(tmp_path, text, selected, 5)
     assert session.step_rate == "1/16"
-    assert found == expected(patterns, played, "1/16", 0.0, session.tempo, 48)
+    assert found == expected(patterns, played, "1/16", 0.0, session.tempo, 80)
     assert sum(map(len, found.values())) > 10
 
 
@@ -109,6 +113,33 @@ def test_a_1_8t_kit_with_swing_plays_in_triplet_eighths(tmp_path):
     assert session.step_rate == "1/8T"
     assert [t.length for t in session.tracks] == [24] * 5
     assert found == expected(patterns, "fge", "1/8T", 0.4, session.tempo, 4 * bar_steps("1/8T"))
+
+
+@needs_supercollider
+def test_swing_counts_each_chained_patterns_own_steps(tmp_path):
+    """Odd lengths in a chain: every pattern starts on an unswung step."""
+    patterns = {"a": (5, True), "b": (12, True), "c": (7, True), "d": (3, False)}
+    text = preset_text("1/16T", 50.0, 120.0, patterns)
+    session, found = render_kit(tmp_path, text, "a", 3)
+    # pages a, b+c (c joins after b's even 12 steps), d (c ends on an odd step)
+    assert [t.length for t in session.tracks] == [5] * 5
+    assert [[n for _, _, n in t.chain] for t in session.tracks] == [[19, 3]] * 5
+    assert found == expected(patterns, "abcd", "1/16T", 0.5, session.tempo,
+                             3 * bar_steps("1/16T"))
+
+
+def test_an_authors_chain_of_four_plays_whole(tmp_path):
+    path = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mtpg" / (
+        "AcouCongo.mtpg")
+    if not path.exists():
+        pytest.skip(f"shared data file {path} is absent")
+    kit = load_kit(path)
+    session = Session().with_kit(kit, pattern="c")  # a-d are chained: c d a b
+    kick = session.track(0)
+    pages = [(kick.pattern, kick.length), *((p, n) for p, _, n in kick.chain)]
+    assert [n for _, n in pages] == [32, 32]
+    played = "".join(p[:n] for p, n in pages)
+    assert played == "".join(pattern_text(kit, name)[0] for name in "cdab")
 
 
 def convert(source, to: str, out) -> None:

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from actors.commands import build_session, register_commands
-from actors.messages import SetLength, SetStepRate
+from actors.messages import SetChain, SetLength, SetStepRate
 from actors.session import (
     Session,
     SessionCore,
@@ -100,3 +100,42 @@ def test_the_command_line_sets_lengths_and_the_rate(capsys):
         with pytest.raises(SystemExit):
             render_args(*bad)
     assert "1-32" in capsys.readouterr().err
+
+
+def test_a_chain_is_saved_loaded_and_sent_to_the_sequencer(tmp_path):
+    chain = (("X" * 32, "-" * 32, 12), ("x-" * 16, "f-" * 16, 3))
+    session = Session().with_track(2, length=16, chain=chain)
+    path = tmp_path / "chain.json"
+    save_session(session, path)
+    loaded = load_session(path)
+    assert loaded.track(2).chain == chain and loaded.track(2).length == 16
+    assert (To.SEQUENCER, SetChain(2, chain)) in full_state(loaded)
+    assert (To.SEQUENCER, SetChain(0, ())) in full_state(loaded)
+
+
+def test_a_bad_chain_page_length_names_its_place(tmp_path):
+    text = ('{"format": "supertonic-session", "version": 1,\n'
+            ' "tracks": {"kick": {"chain": [{"pattern": "x"},\n'
+            '                               {"pattern": "x", "length": 40}]}}}\n')
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(SessionError, match=rf"^{path}:3:59: tracks\.kick\.chain\[1\]\.length"):
+        load_session(path)
+    assert text.splitlines()[2][58:].startswith("40")
+
+
+def test_the_sequencer_plays_a_tracks_pages_in_turn_swinging_each_from_its_start():
+    from actors.messages import SetPattern, SetSwing, Step
+    from actors.sequencer import SequencerCore
+
+    core = SequencerCore()
+    core.apply(SetPattern(0, "x" * 32))
+    core.apply(SetLength(0, 3))
+    core.apply(SetChain(0, (("X" * 32, "-" * 32, 2), ("x" * 32, "-" * 32, 1))))
+    core.apply(SetSwing(0, 0.5))
+    hits = [core.hits(Step(i, float(i), 1.0))[0] for i in range(12)]
+    assert [h.velocity for h in hits] == [64, 64, 64, 127, 127, 64] * 2
+    assert [h.time - i for i, h in enumerate(hits)] == [0, 0.25, 0, 0, 0.25, 0] * 2
+    with pytest.raises(ValueError):
+        core.apply(SetChain(0, (("x", "-", 33),)))
+    assert len(core.tracks[0].chain) == 2

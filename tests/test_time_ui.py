@@ -16,7 +16,7 @@ from actors.ui._screen import GRID_Y, ROW_HEIGHT, STEP_WIDTH, WIDTH, render_fram
 from actors.ui._state import observe
 from actors.ui._surface import Surface
 from tests.test_ui_osc import PLACES
-from tests.ui_helpers import Rig
+from tests.ui_helpers import Rig, view_of
 
 
 def polymeter() -> Session:
@@ -134,3 +134,10 @@ def test_the_png_draws_lengths_and_the_beats_of_the_rate():
     assert corner[0] == corner[3] == corner[6] != corner[1] == corner[2] == corner[4]
     with pytest.raises(ValueError):
         pattern_png(["x"] * 5, lengths=[32, 32, 33, 32, 32])
+
+
+def test_a_track_playing_its_chain_shows_no_playhead_step(tmp_path):
+    session = polymeter().with_track(1, chain=(("x" * 32, "-" * 32, 4),))  # 12 + 4
+    view = observe(view_of(session), Step(13, 0.0, 0.1))
+    assert [view.column(t) for t in range(3)] == [13, None, 3]
+    assert observe(view, Step(17, 0.0, 0.1)).column(1) == 1

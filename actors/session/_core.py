@@ -22,6 +22,7 @@ from actors.messages import (
     GenerationState,
     Message,
     SetBasis,
+    SetChain,
     SetChoke,
     SetFillRate,
     SetFills,
@@ -88,6 +89,7 @@ def track_messages(session: Session, index: int) -> Routed:
         (To.SEQUENCER, SetSwing(index, track.swing)),
         (To.SEQUENCER, SetChoke(index, track.choke)),
         (To.SEQUENCER, SetLength(index, track.length)),
+        (To.SEQUENCER, SetChain(index, track.chain)),
         (To.BRIDGE, voice_message(session, index)),
     ]
 
@@ -192,7 +194,8 @@ class SessionCore:
         and a grid generation cannot answer is refused."""
         s = self.session
         length = s.track(target).length
-        refusal = generation_refusal(s.step_rate, length, continuation)
+        refusal = generation_refusal(s.step_rate, length, continuation,
+                                     bool(s.track(target).chain))
         if refusal:
             raise SessionError(f"{TRACKS[target]}: {refusal}")
         current = s.track(target).pattern[:length]

@@ -16,8 +16,10 @@ Version 1 fields (all optional when read; missing ones keep the defaults):
 ``tracks``      object keyed by track name (kick, snare, hihat, openhat, clap), each
                 ``{"pattern": "x---X---", "fills": "--f-", "mute": bool, "swing": percent,
                 "choke": bool, "morph": 0-1, "length": 1-32 (default 32),
-                "patches": [drum, drum]}``; a drum is an object of the kit model's fields
-                in its units, as in supertonic's kit JSON
+                "chain": [{"pattern": ..., "fills": ..., "length": 1-32}, ...] (pages
+                played after the track's own steps, before it starts over; default
+                none), "patches": [drum, drum]}``; a drum is an object of the kit
+                model's fields in its units, as in supertonic's kit JSON
 
 A length or step rate the machine cannot play is reported at its line and column:
 those two are typed in by hand to set a meter.
@@ -40,10 +42,13 @@ from actors import kit as kits
 from actors.clock import check_bpm
 from actors.messages import TRACKS
 from actors.rules import (
+    CHAIN_PAGES,
     FILL_RATE,
     LOWPASS_FREQUENCY,
     LOWPASS_OPEN,
     LOWPASS_RESONANCE,
+    REST,
+    STEPS,
     SWING,
     UNIT,
     Range,
@@ -58,7 +63,9 @@ VERSION = 1
 _KEYS = {"format", "version", "tempo", "step_rate", "swing", "fill_rate", "kit", "basis", "lowpass",
          "generation", "tracks"}
 T = TypeVar("T")
-_TRACK_KEYS = {"pattern", "fills", "mute", "swing", "choke", "morph", "length", "patches"}
+_TRACK_KEYS = {"pattern", "fills", "mute", "swing", "choke", "morph", "length", "chain",
+               "patches"}
+_PAGE_KEYS = {"pattern", "fills", "length"}
 
 
 def session_to_json(session: Session, *, compact: bool = False) -> str:
@@ -82,6 +89,7 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
                 "choke": track.choke,
                 "morph": track.morph,
                 "length": track.length,
+                "chain": [{"pattern": p, "fills": f, "length": n} for p, f, n in track.chain],
                 "patches": [kits.drum_to_json(d) for d in track.patches],
             }
             for name, track in zip(TRACKS, session.tracks, strict=True)
@@ -176,6 +184,8 @@ def _session_from(data: Any, path: Path, text: str) -> Session:
         if "length" in item:
             changes["length"] = _at(text, path, ("tracks", name, "length"), check_length,
                                     item["length"])
+        if "chain" in item:
+            changes["chain"] = _chain(item["chain"], text, path, name)
         if "patches" in item:
             patches = item["patches"]
             if not isinstance(patches, list) or len(patches) != 2:
@@ -208,27 +218,48 @@ def save_session(session: Session, path: Path) -> None:
         os.close(directory)
 
 
-def _at(text: str, path: Path, keys: tuple[str, ...], check: Callable[[Any], T],
+def _chain(pages: Any, text: str, path: Path, name: str) -> tuple[tuple[str, str, int], ...]:
+    if not isinstance(pages, list) or len(pages) > CHAIN_PAGES:
+        raise SessionError(f"tracks.{name}.chain must be a list of at most {CHAIN_PAGES} pages")
+    chain = []
+    for index, page in enumerate(pages):
+        where = f"tracks.{name}.chain[{index}]"
+        _known(page, _PAGE_KEYS, where)
+        length = _at(text, path, ("tracks", name, "chain", index, "length"), check_length,
+                     page.get("length", STEPS))
+        chain.append((full_pattern(str(page.get("pattern", REST))),
+                      full_fills(str(page.get("fills", REST))), length))
+    return tuple(chain)
+
+
+def _at(text: str, path: Path, keys: tuple[str | int, ...], check: Callable[[Any], T],
         value: Any) -> T:
     """``check(value)``, its refusal naming the value's line and column in ``text``."""
     try:
         return check(value)
     except ValueError as exc:
         line, column = _position(text, keys)
-        raise _Placed(f"{path}:{line}:{column}: {'.'.join(keys)}: {exc}") from None
+        where = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys)[1:]
+        raise _Placed(f"{path}:{line}:{column}: {where}: {exc}") from None
 
 
 class _Placed(SessionError):
     """A refusal that already names its file, line and column."""
 
 
-def _position(text: str, keys: tuple[str, ...]) -> tuple[int, int]:
-    """Line and column (from 1) of the value at ``keys`` (object keys from the top) in
-    JSON ``text`` that has parsed: json keeps no positions, so walk its objects."""
+def _position(text: str, keys: tuple[str | int, ...]) -> tuple[int, int]:
+    """Line and column (from 1) of the value at ``keys`` (object keys and list indices
+    from the top) in JSON ``text`` that has parsed: json keeps no positions, so walk it."""
     decoder = json.JSONDecoder()
     at = _space(text, 0)
     for key in keys:
-        at += 1  # the object's "{"
+        at += 1  # the object's "{" or the list's "["
+        if isinstance(key, int):
+            for _ in range(key):
+                _, at = decoder.raw_decode(text, _space(text, at))
+                at = _space(text, at) + 1  # past the ","
+            at = _space(text, at)
+            continue
         while True:
             name, at = decoder.raw_decode(text, _space(text, at))
             at = _space(text, _space(text, at) + 1)  # past the ":"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
 from pathlib import Path
 from typing import TypedDict, Unpack
 
@@ -20,11 +19,8 @@ from actors.rules import (
     REST,
     STEPS,
     SWING,
-    check_length,
 )
 from actors.sequencer import parse_fills, parse_pattern, pattern_text
-
-log = logging.getLogger(__name__)
 
 DEFAULT_KIT = Path(kits.__file__).parent / "default.mtpreset"
 DEFAULT_PATTERNS: tuple[str, ...] = (
@@ -62,7 +58,10 @@ class TrackSettings:
     morph: float = 0.0
     """0.0 plays patch 1, 1.0 patch 2."""
     length: int = STEPS
-    """Steps played before the track starts over, 1-32."""
+    """Steps played before the track starts over (or goes on to its chain), 1-32."""
+    chain: tuple[tuple[str, str, int], ...] = ()
+    """Pages played after the track's own steps, before it starts over: each its
+    pattern and fills (32 steps, as ``pattern`` and ``fills``) and its length."""
 
     def drum(self) -> Drum:
         return kits.morph(self.patches[0], self.patches[1], self.morph)
@@ -79,6 +78,7 @@ class TrackChanges(TypedDict, total=False):
     patches: tuple[Drum, Drum]
     morph: float
     length: int
+    chain: tuple[tuple[str, str, int], ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,8 +129,8 @@ class Session:
                  channels: tuple[int, ...] = kits.DEFAULT_CHANNEL_MAP) -> Session:
         """The kit's drums on ``channels`` (its first five unless told) into the given
         patch slots; with ``pattern`` (a-l) its steps, accents, fills, fill rate,
-        swing and step rate as well, each track as long as the pattern and the
-        patterns chained to it, so it loops where Microtonic's does."""
+        swing and step rate as well: each track plays the pattern and the patterns
+        chained to it (:func:`chain_pages`), so it loops where Microtonic's does."""
         session = self
         drums = kits.kit_tracks(kit, channels)
         for index, drum in enumerate(drums):
@@ -140,28 +140,35 @@ class Session:
             session = session.with_track(index, patches=(patches[0], patches[1]))
         if pattern is None:
             return session
-        played = kits.chain(kit, pattern)
-        fitting = played[:1]
-        for end in range(2, len(played) + 1):
-            if _steps(kit, played[:end]) > STEPS:
-                break
-            fitting = played[:end]
-        if fitting != played:
-            log.warning("pattern %s chains %s (%d steps) and a track holds %d: %s play",
-                        pattern, "-".join(played), _steps(kit, played), STEPS,
-                        "-".join(fitting))
-        steps = kits.pattern_text(kit, fitting, channel_map=channels)
-        fills = kits.fill_text(kit, fitting, channel_map=channels)
-        length = len(steps[0])
+        pages = chain_pages(kit, kits.chain(kit, pattern))
+        texts = [(kits.pattern_text(kit, page, channels), kits.fill_text(kit, page, channels))
+                 for page in pages]
         for index in range(len(TRACKS)):
-            session = session.with_track(index, pattern=full_pattern(steps[index]),
-                                         fills=full_fills(fills[index]), swing=kit.swing,
-                                         length=check_length(length))
+            (steps, fills), *rest = ((text[index], marks[index]) for text, marks in texts)
+            session = session.with_track(
+                index, pattern=full_pattern(steps), fills=full_fills(fills), swing=kit.swing,
+                length=len(steps),
+                chain=tuple((full_pattern(p), full_fills(f), len(p)) for p, f in rest))
         return dataclasses.replace(session, fill_rate=kit.fill_rate, step_rate=kit.step_rate)
 
 
-def _steps(kit: kits.Kit, patterns: str) -> int:
-    return sum(kit.patterns[kits.PATTERN_NAMES.index(name)].length for name in patterns)
+def chain_pages(kit: kits.Kit, played: str) -> tuple[str, ...]:
+    """The patterns of a chain (``"abcd"``) grouped into a track's pages: as many
+    whole patterns to a page as fit in its 32 steps, so a chained pair of 16-step
+    patterns stays one 32-step page to edit. A pattern joins a page only after an
+    even number of steps, so swing still falls on every second step of each
+    pattern (Microtonic's count starts again with each pattern)."""
+    pages: list[str] = []
+    steps = 0
+    for name in played:
+        length = kit.patterns[kits.PATTERN_NAMES.index(name)].length
+        if pages and steps % 2 == 0 and steps + length <= STEPS:
+            pages[-1] += name
+            steps += length
+        else:
+            pages.append(name)
+            steps = length
+    return tuple(pages)
 
 
 def default_session() -> Session:

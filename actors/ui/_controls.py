@@ -314,7 +314,8 @@ class Controls:
     def _generate(self, view: View, *, continuation: bool) -> list[Action]:
         if view.session is not None:
             refusal = generation_refusal(view.session.step_rate, self.length(view),
-                                         continuation)
+                                         continuation,
+                                         bool(view.session.tracks[self.track].chain))
             if refusal:
                 self.notice = refusal
                 return []

@@ -118,7 +118,8 @@ def _track_row(controls: Controls, view: View, t: int, unicode: bool) -> Row:
     row.append((" ", Ink.PLAIN))
     if track is not None:
         flags = ("M" if track.mute else "-") + ("C" if track.choke else "-")
-        row.append((f"{flags} {track.length:2d} sw{100 * track.swing:3.0f}% "
+        chain = f"+{sum(track.chain)}" if track.chain else ""  # steps of its chain
+        row.append((f"{flags} {track.length:2d}{chain} sw{100 * track.swing:3.0f}% "
                     f"mo{track.morph:4.2f}", Ink.DIM))
     if basis:
         row.append((" basis", Ink.BASIS))

@@ -40,6 +40,8 @@ class TrackView:
     """Each patch as the kit model's fields in its units (infinities as floats)."""
     length: int
     """Steps played before the track starts over; the steps past it are silent."""
+    chain: tuple[int, ...]
+    """The lengths of the pages it plays after its own steps (a Microtonic chain)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,6 +92,7 @@ def _track(item: Mapping[str, Any]) -> TrackView:
         morph=float(item["morph"]),
         patches=(_patch(patches[0]), _patch(patches[1])),
         length=int(item["length"]),
+        chain=tuple(int(page["length"]) for page in item["chain"]),
     )
 
 
@@ -117,11 +120,15 @@ class View:
 
 
     def column(self, track: int) -> int | None:
-        """The step of ``track`` the playhead is on: each track loops on its length."""
+        """The step of ``track`` the playhead is on (each track loops on its own), or
+        None while it plays a page of its chain."""
         if self.playhead is None:
             return None
-        length = self.session.tracks[track].length if self.session is not None else STEPS
-        return self.playhead % length
+        if self.session is None:
+            return self.playhead % STEPS
+        settings = self.session.tracks[track]
+        column = self.playhead % (settings.length + sum(settings.chain))
+        return column if column < settings.length else None
 
 
 def observe(view: View, message: Message) -> View:
