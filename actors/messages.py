@@ -466,8 +466,9 @@ class Transport(Message):
 @_message(41)
 @dataclasses.dataclass(frozen=True, slots=True)
 class BasisCaptured(Message):
-    """The notes a player played for ``track`` during the last bar, as a 16-step
-    pattern (``-`` rest, ``x`` hit, ``X`` accent): a basis to generate from."""
+    """The notes a player played for ``track`` during the last bar, as a pattern of
+    the bar's steps at the step rate, 16 at 1/16 (``-`` rest, ``x`` hit, ``X``
+    accent): a basis to generate from."""
 
     track: int
     text: str

@@ -10,6 +10,7 @@ from actors.messages import Follow, SetLength, SetPattern, Start, Step, Transpor
 from actors.midi import ClockOutCore, InputCore
 from actors.rules import STEP_RATES, TICKS_PER_BEAT
 from actors.sequencer import SequencerCore
+from actors.session import To
 from tests.test_midi_transport import F8, FA, FB, TICK, L, drain, play_ticks, spp
 
 
@@ -95,3 +96,28 @@ def test_a_midi_start_begins_every_track_at_its_step_1_at_every_rate(rate):
         (t, 127) for t in range(5)]
     # the next steps are the master's, whatever came late
     assert clock.pop_step().index == 1
+
+
+def test_a_bar_tapped_at_1_8t_is_twelve_steps_and_the_track_loops_on_it():
+    from actors.messages import BasisCaptured
+    from actors.midi import DEFAULT_NOTES, CaptureCore
+    from actors.session import Session, SessionCore
+
+    core = CaptureCore(DEFAULT_NOTES, L)
+    step = 60 / 120 / 3
+    for i in range(12):
+        core.step(Step(i, 1.0 + i * step, step, 8))
+        if i % 3 == 0:  # a kick on every beat
+            core.note(1.0 + i * step + L + 0.01, 9, 36, 70)
+    end = 1.0 + 11 * step + L + step / 2
+    assert core.next_time() == pytest.approx(end)
+    captured = core.due(end)
+    assert captured == [BasisCaptured(0, "x--" * 4)]
+    session = SessionCore(Session(step_rate="1/8T"))
+    routed = session.apply(captured[0])
+    assert (session.session.track(0).length, session.session.basis) == (12, 0)
+    assert (To.SEQUENCER, SetLength(0, 12)) in routed
+    # at 1/16 a bar of 16 on a 32-step track keeps its 32, as before
+    session = SessionCore(Session())
+    session.apply(BasisCaptured(1, "x---" * 4))
+    assert session.session.track(1).length == 32

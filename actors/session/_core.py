@@ -169,9 +169,15 @@ class SessionCore:
                                 else _within(complexity, UNIT, "complexity")))
                 routed = []
             case BasisCaptured(track=t, text=text):
-                # a bar tapped on a pad: it becomes that track's part and the basis
-                s = dataclasses.replace(s.with_track(t, pattern=full_pattern(text)), basis=t)
-                routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]
+                # a bar tapped on a pad: it becomes that track's part and the basis, and
+                # the track plays it round (a 12-step bar of 1/8T loops after 12 steps)
+                pattern, length = full_pattern(text), s.track(t).length
+                routed = [(To.SEQUENCER, SetPattern(t, pattern))]
+                if length % len(text):
+                    length = check_length(len(text))
+                    routed.append((To.SEQUENCER, SetLength(t, length)))
+                s = dataclasses.replace(s.with_track(t, pattern=pattern, length=length),
+                                        basis=t)
             case Generate(target=t, continuation=continuation):
                 routed = self._generate(t, continuation)
             case GenerateResult():
