@@ -79,13 +79,14 @@ def test_a_polymeter_session_is_periodic_at_each_tracks_length(tmp_path):
         64)[1]
 
 
-def test_live_at_1_8t_with_a_polymeter_agrees_with_the_render_and_is_never_late(tmp_path):
+@pytest.mark.parametrize(("rate", "bpm"), [("1/8T", 150), ("1/32", 300)])
+def test_live_with_a_polymeter_agrees_with_the_render_and_is_never_late(tmp_path, rate, bpm):
     session = dataclasses.replace(
-        Session(tempo=150).with_patterns({0: "X--x--x-", 1: "--X-x", 2: "xxX"}).with_swing(0.5)
-        .with_track(1, length=5).with_track(2, length=3),
-        step_rate="1/8T")
+        Session(tempo=bpm).with_patterns({0: "X--x--x-", 1: "--X-x", 2: "xxX"})
+        .with_swing(0.5).with_track(1, length=5).with_track(2, length=3),
+        step_rate=rate)
     offline = rendered(tmp_path, session, 2)
-    assert offline == expected(session, 24)
+    assert offline == expected(session, 2 * bar_steps(rate))
     wav = tmp_path / "live.wav"
     with private_jack():
         report = play(click_config(session, wav, duration=3.0))
