@@ -88,7 +88,7 @@ def check_length(length: int) -> int:
 
 def check_step_rate(rate: str) -> str:
     """``rate`` if it is one of :data:`STEP_RATES`, else ``ValueError``."""
-    if rate not in STEP_RATES:
+    if not isinstance(rate, str) or rate not in STEP_RATES:
         raise ValueError(f"step rate {rate!r} is not one of {', '.join(STEP_RATES)}")
     return rate
 

@@ -54,6 +54,7 @@ def test_lengths_and_rate_are_saved_and_loaded(tmp_path):
     ("length", 0, 5, 33, "1-32"),
     ("length", 7.5, 5, 33, "1-32"),
     ("step_rate", "1/12", 4, 15, "1/8, 1/8T, 1/16, 1/16T, 1/32"),
+    ("step_rate", [16], 4, 15, "1/8, 1/8T, 1/16, 1/16T, 1/32"),
 ])
 def test_a_bad_length_or_rate_names_file_line_and_column(tmp_path, field, value, line,
                                                           column, says):
