@@ -8,6 +8,7 @@ the offline path :mod:`actors.render`.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from actors.messages import TRACKS
 from actors.midi import midi_config
 from actors.midi import register_options as register_midi_options
 from actors.render import Ending, render_session
-from actors.rules import SWING, TEMPO
+from actors.rules import LENGTH, STEP_RATES, SWING, TEMPO, check_length
 from actors.session import Session, SessionError, autosave_path, default_session, load_session
 from actors.ui import pattern_png, places_from_options, register_options
 
@@ -46,6 +47,18 @@ def _track_pattern(text: str) -> tuple[int, str]:
         raise argparse.ArgumentTypeError(
             f"expected TRACK=PATTERN with TRACK one of {', '.join(TRACKS)}, got {text!r}")
     return TRACKS.index(name), pattern
+
+
+def _track_length(text: str) -> tuple[int, int]:
+    name, sep, steps = text.partition("=")
+    try:
+        if not sep or name not in TRACKS:
+            raise ValueError
+        return TRACKS.index(name), check_length(int(steps))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected TRACK=STEPS with TRACK one of {', '.join(TRACKS)} and STEPS a whole "
+            f"number {LENGTH}, got {text!r}") from None
 
 
 def _kit_channels(text: str) -> tuple[int, ...]:
@@ -78,6 +91,12 @@ def _add_music_options(parser: argparse.ArgumentParser) -> None:
                         help="a track's steps: '-' rest, 'x' hit, 'X' accent; shorter text "
                         "repeats to 32 steps (repeatable; TRACK is kick, snare, hihat, openhat "
                         "or clap)")
+    parser.add_argument("--length", type=_track_length, action="append", default=[],
+                        metavar="TRACK=STEPS",
+                        help=f"how many of its steps a track plays before it starts over, "
+                        f"{LENGTH} (repeatable; each track loops on its own)")
+    parser.add_argument("--step-rate", choices=tuple(STEP_RATES),
+                        help="how long a step lasts (default 1/16)")
     parser.add_argument("--kit", type=Path, metavar="FILE",
                         help="a Microtonic preset; its first five drums play the five tracks "
                         "(both patches)")
@@ -86,8 +105,9 @@ def _add_music_options(parser: argparse.ArgumentParser) -> None:
                         help="the kit's channels (1-8) that play kick, snare, hi-hat, open hat "
                         "and clap (default 1,2,3,4,5, as the original)")
     parser.add_argument("--kit-pattern", metavar="a-l",
-                        help="also play this pattern of the --kit preset (with the next one "
-                        "when chained), its accents, fills, fill rate and swing")
+                        help="also play this pattern of the --kit preset (and the patterns "
+                        "chained to it), its accents, fills, length, fill rate, swing and "
+                        "step rate")
 
 
 def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -126,7 +146,8 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     _add_music_options(render)
     render.add_argument("--bars", type=int, default=2, metavar="N",
-                        help="bars of 16 steps to play (default %(default)s)")
+                        help="4/4 bars to play, at the session's step rate (default "
+                        "%(default)s)")
     render.add_argument("--out", type=Path, metavar="WAV", help="the audio file to write")
     ending = render.add_mutually_exclusive_group()
     ending.add_argument("--tail", action="store_const", dest="ending", const=Ending.TAIL,
@@ -164,6 +185,10 @@ def build_session(args: argparse.Namespace) -> Session:
             session = session.with_quantum(args.link_quantum)
         if args.swing is not None:
             session = session.with_swing(args.swing / 100.0)
+        if args.step_rate is not None:
+            session = dataclasses.replace(session, step_rate=args.step_rate)
+        for track, length in args.length:
+            session = session.with_track(track, length=length)
         return session.with_patterns(dict(args.pattern))
     except (SessionError, TempoError, kits.KitError, OSError) as exc:
         raise SetupError(str(exc)) from None
@@ -227,7 +252,9 @@ def render_command(args: argparse.Namespace) -> int:
         if args.stems is not None and args.out is None:
             raise SetupError("--stems goes with --out")
         if args.png is not None:
-            args.png.write_bytes(pattern_png([t.pattern for t in session.tracks]))
+            args.png.write_bytes(pattern_png([t.pattern for t in session.tracks], None,
+                                             [t.length for t in session.tracks],
+                                             session.step_rate))
             log.info("drew the patterns to %s", args.png)
         if args.out is not None:
             seconds = render_session(session, compiled_synthdefs(), args.bars, args.out,

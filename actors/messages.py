@@ -71,8 +71,9 @@ def _freeze(value: Any) -> Any:
 @_message(1)
 @dataclasses.dataclass(frozen=True, slots=True)
 class Start(Message):
-    """Play from the top: the clock stands at ``position`` steps now, so step 0 falls
-    now, or later where the position is negative (a Link start waits for its quantum)."""
+    """Play from the top: the clock stands at ``position`` sixteenths now, so step 0
+    falls now, or later where the position is negative (a Link start waits for its
+    quantum)."""
 
     position: float = 0.0
 
@@ -98,7 +99,8 @@ class SetTempo(Message):
 @_message(5)
 @dataclasses.dataclass(frozen=True, slots=True)
 class Locate(Message):
-    """Jump to ``position`` (in 1/16 steps), as a MIDI song position pointer asks."""
+    """Jump to ``position`` (in sixteenths, whatever the step rate), as a MIDI song
+    position pointer asks."""
 
     position: float
 
@@ -106,7 +108,7 @@ class Locate(Message):
 @_message(6)
 @dataclasses.dataclass(frozen=True, slots=True)
 class Follow(Message):
-    """An external master's estimate: at ``time`` it stands at ``position`` steps,
+    """An external master's estimate: at ``time`` it stands at ``position`` sixteenths,
     moving at ``bpm``. The clock re-anchors on it instead of its own tempo."""
 
     time: float
@@ -123,21 +125,31 @@ class SetQuantum(Message):
     quantum: float
 
 
+@_message(9)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetStepRate(Message):
+    """How long a step lasts: one of Microtonic's rates 1/8, 1/8T, 1/16, 1/16T, 1/32."""
+
+    rate: str
+
+
 # --- clock -> sequencer -------------------------------------------------------------
 
 
 @_message(10)
 @dataclasses.dataclass(frozen=True, slots=True)
 class Step(Message):
-    """A 1/16 step that will fall at ``time``; sent a little before it.
+    """A step that will fall at ``time``; sent a little before it.
 
     ``duration`` is the step length at the tempo in force, which the
-    sequencer needs for swing and rolls.
+    sequencer needs for swing and rolls; ``ticks`` is the step rate as the
+    MIDI clock ticks (24 per quarter note) one step lasts, 6 for a 1/16.
     """
 
     index: int
     time: float
     duration: float
+    ticks: int = 6
 
 
 # --- pattern editing: input -> sequencer ----------------------------------------------
@@ -194,6 +206,28 @@ class SetFillRate(Message):
     roll's last gap early)."""
 
     rate: float
+
+
+@_message(29)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetLength(Message):
+    """How many of its steps a track plays before it starts over, 1-32; steps beyond
+    it are kept, silent."""
+
+    track: int
+    length: int
+
+
+@_message(28)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetChain(Message):
+    """The pages a track plays after its own steps, in order, before it starts over:
+    each ``(pattern text, fill text, length)``, as :class:`SetPattern`,
+    :class:`SetFills` and :class:`SetLength` give its own. Empty: none (a chained
+    Microtonic pattern brings the patterns chained to it)."""
+
+    track: int
+    pages: tuple[tuple[str, str, int], ...]
 
 
 # --- sequencer -> engine bridge ---------------------------------------------------------
@@ -438,13 +472,16 @@ class Transport(Message):
     playing: bool
     position: float
     time: float
+    ticks: int = 6
+    """The step rate in force, as :attr:`Step.ticks`."""
 
 
 @_message(41)
 @dataclasses.dataclass(frozen=True, slots=True)
 class BasisCaptured(Message):
-    """The notes a player played for ``track`` during the last bar, as a 16-step
-    pattern (``-`` rest, ``x`` hit, ``X`` accent): a basis to generate from."""
+    """The notes a player played for ``track`` during the last bar, as a pattern of
+    the bar's steps at the step rate, 16 at 1/16 (``-`` rest, ``x`` hit, ``X``
+    accent): a basis to generate from."""
 
     track: int
     text: str

@@ -39,7 +39,7 @@ from actors.engine_bridge import (
     write_float_wav,
 )
 from actors.messages import TRACKS, Hits, LoadKit, Message
-from actors.rules import BAR_STEPS
+from actors.rules import bar_steps
 from actors.sequencer import SequencerCore
 from actors.session import Routed, Session, SessionCore, To, full_state
 
@@ -87,7 +87,7 @@ async def perform(session: Session, synthdefs: Path, bars: int, sample_rate: int
     sends the other tracks to a silent bus (a stem).
     """
     session_core = SessionCore(session)
-    clock = ClockCore(session.tempo)
+    clock = ClockCore(session.tempo, session.step_rate)
     sequencer = SequencerCore()
     bridge = BridgeCore(voice_override=voices, heard_tracks=heard_tracks,
                         silent_bus=SILENT_BUS)
@@ -108,18 +108,19 @@ async def perform(session: Session, synthdefs: Path, bars: int, sample_rate: int
     clock.start(0.0)
     pending = sorted(edits, key=lambda edit: edit[0])
     bar_starts = []
-    for index in range(bars * BAR_STEPS):
+    bar = bar_steps(session.step_rate)
+    for index in range(bars * bar):
         while pending and pending[0][0] < clock.step_time(index) - EMIT_AHEAD:
             when, command = pending.pop(0)
             await route(_command(session_core, command), when)
-        if index % BAR_STEPS == 0:
+        if index % bar == 0:
             bar_starts.append(clock.step_time(index))
         step = clock.pop_step()
         hits = sequencer.hits(step)
         if hits:
             for sending in bridge.receive(Hits.of(hits), step.time, placement):
                 await sink.send(sending.bundle)
-    bars_end = clock.step_time(bars * BAR_STEPS)
+    bars_end = clock.step_time(bars * bar)
     return Performance(sink, (*bar_starts, bars_end), max(bars_end, bridge.ring_until + TAIL))
 
 

@@ -52,9 +52,24 @@ UNIT = Range(0.0, 1.0)
 and complexity, a drum parameter's knob position."""
 
 STEPS = 32
-"""Steps of a track: two bars of sixteenths."""
+"""Steps a track holds: two bars of sixteenths. A track plays the first ``length`` of them."""
+LENGTH = Range(1, STEPS)
+"""Steps a track plays before it starts over; each track loops on its own (polymeter)."""
+CHAIN_PAGES = 11
+"""Pages a track may play after its own before it starts over: a Microtonic chain of
+all twelve patterns a-l, each a page, is the longest there is."""
 BAR_STEPS = 16
-"""Steps of one bar, the unit the generator learns and a pad capture takes."""
+"""Steps of one bar at 1/16, the unit the generator learns and a pad capture takes."""
+TICKS_PER_BEAT = 24
+"""MIDI clock ticks per quarter note; every step rate is a whole number of them."""
+SIXTEENTHS_PER_BEAT = 4
+SIXTEENTH_TICKS = TICKS_PER_BEAT // SIXTEENTHS_PER_BEAT
+"""Ticks of a sixteenth: the unit of MIDI's song position pointer, and of the clock's
+positions from outside (a master's Follow, a Locate, a Link start)."""
+STEP_RATES: dict[str, int] = {"1/8": 12, "1/8T": 8, "1/16": 6, "1/16T": 4, "1/32": 3}
+"""Microtonic's step rates, each as the ticks one step lasts."""
+DEFAULT_STEP_RATE = "1/16"
+"""The rate of a fresh session, and of every session file written before rates existed."""
 REST, HIT, ACCENT, FILL = "-", "x", "X", "f"
 """Pattern text: a rest, a hit, an accent; fill text: ``f`` on a step that rolls, ``-``
 elsewhere."""
@@ -64,6 +79,43 @@ STEP_VELOCITY: dict[str, int] = {REST: 0, HIT: VELOCITY_HIT, ACCENT: VELOCITY_AC
 """The velocity each pattern character plays."""
 STEP_CHARACTER: dict[int, str] = {v: c for c, v in STEP_VELOCITY.items()}
 """The pattern character of each velocity a step can hold."""
+
+
+def check_length(length: int) -> int:
+    """``length`` if it is a whole number of steps in :data:`LENGTH`, else ``ValueError``."""
+    if isinstance(length, bool) or not isinstance(length, int) or not LENGTH.holds(length):
+        raise ValueError(f"a track's length is a whole number {LENGTH} steps, got {length!r}")
+    return length
+
+
+def check_step_rate(rate: str) -> str:
+    """``rate`` if it is one of :data:`STEP_RATES`, else ``ValueError``."""
+    if not isinstance(rate, str) or rate not in STEP_RATES:
+        raise ValueError(f"step rate {rate!r} is not one of {', '.join(STEP_RATES)}")
+    return rate
+
+
+def generation_refusal(rate: str, length: int, continuation: bool = False,
+                       chained: bool = False) -> str:
+    """Why generation cannot answer a track of ``length`` steps at ``rate`` ("" when it
+    can): it learnt bars of sixteenths, so it answers one bar (16 steps) or two (32,
+    or steps 17-32 of 32 from 1-16) at 1/16 only; anything else would be a pattern
+    for another grid, played wrong. A track that plays a chain after its steps would
+    keep playing the chain, which the answer knows nothing of."""
+    if chained:
+        return "generation answers a track's own steps; this one plays a chain after them"
+    if rate != DEFAULT_STEP_RATE:
+        return f"generation answers 1/16 steps only (it learnt bars of sixteenths), not {rate}"
+    wanted = (STEPS,) if continuation else (BAR_STEPS, STEPS)
+    if length not in wanted:
+        return (f"generation answers {' or '.join(map(str, wanted))} steps; the track "
+                f"plays {length}")
+    return ""
+
+
+def bar_steps(rate: str) -> int:
+    """Steps of one 4/4 bar at ``rate``: 8, 12, 16, 24 or 32."""
+    return 4 * TICKS_PER_BEAT // STEP_RATES[rate]
 
 
 def frequency_knob(hz: float) -> float:

@@ -22,6 +22,7 @@ import trio
 from actors.app import MachineConfig, RunReport, run_machine
 from actors.engine_bridge import DEFAULT_LOOKAHEAD, BridgeConfig
 from actors.engine_bridge._server import JACK_PERIOD
+from actors.rules import STEP_RATES, TICKS_PER_BEAT
 from actors.session import Session
 from tests.audio import click_onsets, click_synthdefs, click_voices, read_sidecar, read_wav
 
@@ -145,18 +146,23 @@ def play(config: MachineConfig) -> RunReport:
     return retaken(lambda: trio.run(run_machine, config))
 
 
+def step_seconds(session: Session) -> float:
+    """How long one step of ``session`` lasts."""
+    return 60.0 / session.tempo * STEP_RATES[session.step_rate] / TICKS_PER_BEAT
+
+
 def ideal_onsets(session: Session, sidecar: dict, steps: int) -> dict[int, np.ndarray]:
     """Where each track's hits belong, in (fractional) samples of the recording."""
     rate = sidecar["sample_rate"]
-    step = 60.0 / session.tempo / 4
+    step = step_seconds(session)
     first = (sidecar["first_step_unix"] - sidecar["start_unix"]) * rate
     ideal = {}
     for track, settings in enumerate(session.tracks):
-        text = (settings.pattern * 32)[:32]
+        columns = [k % settings.length for k in range(steps)]
         times = [
-            k * step + (step * settings.swing / 2 if k % 2 else 0.0)
-            for k in range(steps)
-            if text[k % 32] != "-"
+            k * step + (step * settings.swing / 2 if column % 2 else 0.0)
+            for k, column in enumerate(columns)
+            if settings.pattern[column] != "-"
         ]
         ideal[track] = first + np.array(times) * rate
     return ideal
@@ -167,7 +173,7 @@ def onset_errors(session: Session, wav: Path) -> tuple[dict[int, np.ndarray], di
     rate, audio = read_wav(wav)
     sidecar = read_sidecar(wav)
     found = click_onsets(audio[:, 0])
-    steps = 1 + int((len(audio) / rate) / (60.0 / session.tempo / 4))
+    steps = 1 + int((len(audio) / rate) / step_seconds(session))
     ideal = ideal_onsets(session, sidecar, steps)
     errors = {}
     for track, positions in found.items():

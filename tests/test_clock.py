@@ -8,7 +8,16 @@ import trio.testing
 
 from actors.clock import EMIT_AHEAD, ClockCore, TempoError, clock_actor
 from actors.mesh import mailbox
-from actors.messages import Follow, Locate, SetTempo, Start, Step, Stop, Transport
+from actors.messages import (
+    Follow,
+    Locate,
+    SetStepRate,
+    SetTempo,
+    Start,
+    Step,
+    Stop,
+    Transport,
+)
 
 
 def test_step_times_come_from_the_anchor_not_from_sums():
@@ -174,6 +183,50 @@ async def test_a_start_before_step_0_waits_for_it(autojump_clock):
         await commands.send(Start(-8.0))  # step 0 one second from now
         await trio.sleep(1.5)
         nursery.cancel_scope.cancel()
-    assert got[0][1] == Step(0, 2.0, 0.125)
+    assert got[0][1] == Step(0, 2.0, 0.125, 6)
     assert got[0][0] == pytest.approx(2.0 - EMIT_AHEAD)
     assert transports[0].position == -8.0 and transports[0].playing
+
+
+@pytest.mark.parametrize(("rate", "ticks", "seconds"),
+                         [("1/8", 12, 0.25), ("1/8T", 8, 1 / 6), ("1/16", 6, 0.125),
+                          ("1/16T", 4, 1 / 12), ("1/32", 3, 0.0625)])
+def test_each_step_rate_is_its_ticks_of_a_beat(rate, ticks, seconds):
+    core = ClockCore(120, rate)
+    core.start(0.0)
+    steps = [core.pop_step() for _ in range(1000)]
+    assert all(s.ticks == ticks and s.duration == pytest.approx(seconds) for s in steps)
+    assert steps[-1].time == pytest.approx(999 * seconds, abs=1e-9)
+
+
+def test_step_rate_change_keeps_the_step_under_way_in_place():
+    core = ClockCore(120)
+    core.start(0.0)
+    for _ in range(4):
+        core.pop_step()  # steps 0-3 at 0, .125, .25, .375
+    core.apply(SetStepRate("1/8T"), 0.4375)  # half-way through step 3
+    step = core.pop_step()
+    assert (step.index, step.ticks) == (4, 8)
+    assert step.time == pytest.approx(0.4375 + 0.5 / 6)
+    assert core.pop_step().time == pytest.approx(step.time + 1 / 6)
+
+
+def test_a_bad_step_rate_is_refused_and_time_goes_on(caplog):
+    core = ClockCore(120, "1/32")
+    core.start(0.0)
+    core.apply(SetStepRate("1/12"), 0.0)
+    assert core.pop_step().ticks == 3
+    assert "1/12" in caplog.text
+    with pytest.raises(ValueError):
+        ClockCore(120, "1/64")
+
+
+def test_song_positions_count_sixteenths_at_every_rate():
+    core = ClockCore(120, "1/8T")  # three steps a beat, four sixteenths a beat
+    core.start(0.0)
+    core.apply(Locate(8.0), 1.0)  # two beats in: step 6
+    step = core.pop_step()
+    assert (step.index, step.time) == (6, pytest.approx(1.0))
+    core.apply(Follow(2.0, 12.0, 120), 2.0)  # three beats in: step 9
+    assert core.pop_step().index == 9
+    assert core.position(2.5) == pytest.approx(9 + 0.5 * 6)

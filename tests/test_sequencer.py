@@ -10,6 +10,7 @@ from actors.messages import (
     SetChoke,
     SetFillRate,
     SetFills,
+    SetLength,
     SetMute,
     SetPattern,
     SetSwing,
@@ -114,3 +115,36 @@ def test_fills_roll_at_the_fill_rate_only_on_hit_steps():
     for bad in (SetFillRate(1.0), SetFills(0, "fx")):
         with pytest.raises(ValueError):
             core.apply(bad)
+
+
+def test_each_track_loops_on_its_own_length():
+    core = SequencerCore()
+    core.apply(SetPattern(0, "x" + "-" * 31))
+    core.apply(SetPattern(1, "X--" + "x" * 29))
+    core.apply(SetLength(0, 16))
+    core.apply(SetLength(1, 3))  # steps 4-32 are kept but never play
+    played = {0: [], 1: []}
+    for index in range(48):
+        for hit in core.hits(Step(index, index * 0.1, 0.1)):
+            played[hit.track].append(index)
+    assert played[0] == [0, 16, 32]
+    assert played[1] == list(range(0, 48, 3))  # a 3 against a 16 meets again at 48
+
+
+def test_swing_counts_a_tracks_own_steps():
+    core = SequencerCore()
+    core.apply(SetPattern(0, "xxxxx"))
+    core.apply(SetLength(0, 5))
+    core.apply(SetSwing(0, 0.5))
+    late = [core.hits(Step(i, i * 0.1, 0.1))[0].time - i * 0.1 for i in range(15)]
+    # columns 0 1 2 3 4 | 0 1 2 3 4 | ...: every time round starts unswung
+    assert [round(d / 0.025) for d in late] == [0, 1, 0, 1, 0] * 3
+
+
+@pytest.mark.parametrize("bad", [0, 33, -1, 2.5, True])
+def test_a_length_outside_1_to_32_changes_nothing(bad):
+    core = SequencerCore()
+    core.apply(SetLength(2, 12))
+    with pytest.raises(ValueError, match="1-32"):
+        core.apply(SetLength(2, bad))
+    assert core.tracks[2].length == 12

@@ -16,6 +16,7 @@ from actors.messages import (
     SetChoke,
     SetFillRate,
     SetGeneration,
+    SetLength,
     SetLowpass,
     SetMorph,
     SetMute,
@@ -231,10 +232,14 @@ def test_track_page_morph_swing_mute_choke(tmp_path):
     assert messages(rig.enc(3, 1)) == [SetMute(3, False)]
     rig.enc(2, 1)
     assert messages(rig.tap(3)) == [SetChoke(3, True)]
-    rig.enc(2, 5)  # past the last item: stays on choke
     assert messages(rig.tap(3)) == [SetChoke(3, False)]
+    rig.enc(2, 5)  # past the last item: stays on the length
+    assert messages(rig.enc(3, -20)) == [SetLength(3, 12)]
+    assert messages(rig.enc(3, -20)) == [SetLength(3, 1)]  # 1-32
+    assert messages(rig.enc(3, -1)) == []
     track = rig.core.session.track(3)
     assert (track.morph, track.swing, track.mute, track.choke) == (0.051, 0.2, False, False)
+    assert track.length == 1
 
 
 def test_track_page_turns_add_up_while_in_flight(tmp_path):
@@ -304,7 +309,7 @@ def test_global_page(tmp_path):
     rig.enc(1, 4)
     labels = [item.label for item in rig.controls.page_items(rig.view)]
     assert labels == ["tempo", "clock", "lowpass", "resonance", "surprise", "complexity",
-                      "fill rate", "quantum"]
+                      "fill rate", "quantum", "step rate"]
     assert messages(rig.enc(3, 3)) == [SetTempo(123.0)]
     rig.key(1, 1)
     assert messages(rig.enc(3, -1)) == [SetTempo(122.9)]
@@ -390,9 +395,9 @@ def test_observe_follows_steps_transport_generation_and_session():
     view = observe(View(), SessionState(session_to_json(default_session())))
     assert view.session.tracks[0].pattern == default_session().track(0).pattern
     view = observe(view, Step(37, 1.0, 0.125))
-    assert (view.playing, view.playhead) == (True, 5)
+    assert (view.playing, view.playhead, view.column(0)) == (True, 37, 5)
     view = observe(view, Transport(False, 40.5, 2.0))
-    assert (view.playing, view.playhead) == (False, 8)
+    assert (view.playing, view.playhead, view.column(0)) == (False, 40, 8)
     view = observe(view, GenerationState(2, True, ()))
     assert view.pending == {2}
     view = observe(view, GenerationState(2, False, (0.5,) * 32))

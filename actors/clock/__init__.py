@@ -1,11 +1,10 @@
 """The clock actor: transport and tempo, emitting each step ahead of its exact time."""
 
 from ._actor import clock_actor
-from ._core import EMIT_AHEAD, STEPS_PER_BEAT, ClockCore, TempoError, check_bpm
+from ._core import EMIT_AHEAD, ClockCore, TempoError, check_bpm
 
 __all__ = [
     "EMIT_AHEAD",
-    "STEPS_PER_BEAT",
     "ClockCore",
     "TempoError",
     "check_bpm",

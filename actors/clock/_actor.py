@@ -27,6 +27,7 @@ async def clock_actor(inbox: Inbox, steps: Outbox, core: ClockCore) -> None:
                 now = trio.current_time()
                 core.apply(message, now)
                 if isinstance(message, Start | Stop | Continue | Locate):
-                    await steps.send(Transport(core.playing, core.position(now), now))
+                    await steps.send(Transport(core.playing, core.position(now), now,
+                                                   core.ticks))
                 continue
             await steps.send(core.pop_step())

@@ -4,7 +4,9 @@ Step times are never accumulated from sleeps. Every tempo or transport change
 records an *anchor* (a time and the position in steps at that time); step n
 then falls at ``anchor_time + (n - anchor_position) * step_duration``. A tempo
 change re-anchors at the current position, so the beat bends without a jump
-and no rounding error can build up over a long set.
+and no rounding error can build up over a long set. A step rate change
+re-anchors the same way: positions count steps of the rate in force, and only
+a MIDI song position (:class:`Locate`, :class:`Follow`) counts sixteenths.
 """
 
 from __future__ import annotations
@@ -18,16 +20,24 @@ from actors.messages import (
     Locate,
     Message,
     SetQuantum,
+    SetStepRate,
     SetTempo,
     Start,
     Step,
     Stop,
 )
-from actors.rules import DEFAULT_TEMPO, TEMPO
+from actors.rules import (
+    DEFAULT_STEP_RATE,
+    DEFAULT_TEMPO,
+    SIXTEENTH_TICKS,
+    STEP_RATES,
+    TEMPO,
+    TICKS_PER_BEAT,
+    check_step_rate,
+)
 
 log = logging.getLogger(__name__)
 
-STEPS_PER_BEAT = 4
 EMIT_AHEAD = 0.010
 """Seconds before its time that a step is handed on, so a late wake-up of the
 clock task still leaves the whole pipeline its lookahead."""
@@ -44,16 +54,20 @@ def check_bpm(bpm: float) -> float:
 
 
 class ClockCore:
-    def __init__(self, bpm: float = DEFAULT_TEMPO) -> None:
+    def __init__(self, bpm: float = DEFAULT_TEMPO, rate: str = DEFAULT_STEP_RATE) -> None:
         self.bpm = check_bpm(bpm)
+        self.ticks = STEP_RATES[check_step_rate(rate)]
+        """MIDI clock ticks one step lasts: the step rate."""
         self.playing = False
         self.next_step = 0
+        self._downbeat_due = False
+        """A start's first step is still to be handed on."""
         self._anchor_time = 0.0
         self._anchor_position = 0.0
 
     @property
     def step_duration(self) -> float:
-        return 60.0 / (self.bpm * STEPS_PER_BEAT)
+        return 60.0 / self.bpm * self.ticks / TICKS_PER_BEAT
 
     def position(self, now: float) -> float:
         """Position in steps; it stands still while stopped."""
@@ -75,7 +89,7 @@ class ClockCore:
         is refused with a warning and the beat goes on."""
         match message:
             case Start(position=position):
-                self.start(now, position)
+                self.start(now, self._steps(position))
             case Stop():
                 self.stop(now)
             case Continue():
@@ -85,11 +99,16 @@ class ClockCore:
                     self.set_tempo(now, bpm)
                 except TempoError as exc:
                     log.warning("%s; tempo stays %g BPM", exc, self.bpm)
+            case SetStepRate(rate=rate):
+                try:
+                    self.set_step_rate(now, rate)
+                except ValueError as exc:
+                    log.warning("%s; the step rate stays as it was", exc)
             case Locate(position=position):
-                self.locate(now, position)
+                self.locate(now, self._steps(position))
             case Follow(time=time, position=position, bpm=bpm):
                 try:
-                    self.follow(time, position, bpm)
+                    self.follow(time, self._steps(position), bpm)
                 except TempoError as exc:
                     log.warning("master clock: %s; keeping %g BPM", exc, self.bpm)
             case SetQuantum():
@@ -98,16 +117,18 @@ class ClockCore:
                 log.warning("clock ignores %r", message)
 
     def pop_step(self) -> Step:
-        step = Step(self.next_step, self.step_time(self.next_step), self.step_duration)
+        step = Step(self.next_step, self.step_time(self.next_step), self.step_duration,
+                    self.ticks)
         self.next_step += 1
+        self._downbeat_due = False
         return step
 
     def start(self, now: float, position: float = 0.0) -> None:
-        """Play from step 0, standing at ``position`` now: before step 0 it waits for it;
-        past it, as :meth:`follow` does, a step passed by less than half is played at
-        once and one passed by more is skipped."""
+        """Play from step 0, standing at ``position`` steps now: a negative one waits
+        for step 0 (a Link start on its quantum); step 0 is never skipped."""
         self._reanchor(now, position)
-        self.next_step = max(0, math.ceil(position - 0.5))
+        self.next_step = 0
+        self._downbeat_due = True
         self.playing = True
 
     def stop(self, now: float) -> None:
@@ -125,6 +146,12 @@ class ClockCore:
         self._reanchor(now, self.position(now))
         self.bpm = bpm
 
+    def set_step_rate(self, now: float, rate: str) -> None:
+        """Steps from now on last ``rate``; the step under way keeps its place."""
+        ticks = STEP_RATES[check_step_rate(rate)]
+        self._reanchor(now, self.position(now))
+        self.ticks = ticks
+
     def locate(self, now: float, position: float) -> None:
         """Move to ``position``; the next step handed on is the first at or after it."""
         self._reanchor(now, position)
@@ -135,11 +162,17 @@ class ClockCore:
 
         Steps already handed on stay as they were. A step not yet handed on that
         the master has passed by less than half a step is played at once; one it
-        passed by more is skipped rather than rushed.
+        passed by more is skipped rather than rushed - except a start's first
+        step, which every track begins on: a master's news comes a lookahead
+        ahead, which is more than half a step when steps are short (1/32, 1/16T).
         """
         self.bpm = check_bpm(bpm)
         self._reanchor(time, position)
-        self.next_step = max(self.next_step, math.ceil(position - 0.5))
+        if not self._downbeat_due:
+            self.next_step = max(self.next_step, math.ceil(position - 0.5))
+
+    def _steps(self, sixteenths: float) -> float:
+        return sixteenths * SIXTEENTH_TICKS / self.ticks
 
     def _reanchor(self, now: float, position: float) -> None:
         self._anchor_time = now

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from actors.messages import DEFAULT_SURPRISE, TRACKS, GenerateRequest, GenerateResult
+from actors.rules import DEFAULT_STEP_RATE, STEP_RATES, STEPS, generation_refusal
 
 from . import _build, _eval, _store
 from ._corpus import Corpus
@@ -61,6 +62,9 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     one.add_argument("--json", action="store_true", help="answer as one JSON object")
     one.add_argument("--probs", action="store_true", help="also give per-step hit probabilities")
+    one.add_argument("--step-rate", choices=tuple(STEP_RATES), default=DEFAULT_STEP_RATE,
+                     help="the grid of the patterns (default %(default)s; the store answers "
+                     "1/16 only, and says so for another)")
     generate.add_argument(
         "--batch",
         type=Path,
@@ -104,6 +108,11 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _generate_command(args: argparse.Namespace) -> int:
+    for length in {len(text) for text in args.basis} or {STEPS}:
+        refusal = generation_refusal(args.step_rate, length)
+        if refusal:
+            print(f"generate: {refusal}", file=sys.stderr)
+            return 2
     generator = Generator(_build.open_store(args.db or _store.default_path()))
     if args.batch is not None:
         return _batch(generator, args.batch)

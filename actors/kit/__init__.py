@@ -12,7 +12,7 @@ from ._json import drum_from_json, drum_to_json, dumps_json, kit_from_json
 from ._model import CHANNELS, PATTERN_NAMES, Channel, Drum, Kit, Pattern
 from ._morph import CONTINUOUS, from_normalised, morph, to_normalised
 from ._parse import load_drum, load_kit, parse_drum, parse_kit
-from ._tracks import DEFAULT_CHANNEL_MAP, fill_text, kit_tracks, pattern_text
+from ._tracks import DEFAULT_CHANNEL_MAP, chain, fill_text, kit_tracks, pattern_text
 from ._write import dumps_microtonic
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Kit",
     "KitError",
     "Pattern",
+    "chain",
     "drum_from_json",
     "drum_to_json",
     "dumps_json",

@@ -16,7 +16,7 @@ import math
 import typing
 from typing import Any
 
-from actors.rules import FILL_RATE, SWING
+from actors.rules import FILL_RATE, STEP_RATES, SWING
 
 from ._errors import KitError
 from ._model import CHANNELS, PATTERN_NAMES, Channel, Drum, Kit, Pattern
@@ -24,7 +24,7 @@ from ._params import clamp, clamp_drum
 
 FORMAT = "supertonic-kit"
 VERSION = 1
-_STEP_RATES = ("1/8", "1/8T", "1/16", "1/16T", "1/32")
+_STEP_RATES = tuple(STEP_RATES)
 _STEP_KEYS = ("triggers", "accents", "fills")
 _KIT_KEYS = (
     "format", "version", "name", "tempo", "selected_pattern", "step_rate", "swing",

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from actors.rules import FILL_RATE, SWING
+from actors.rules import FILL_RATE, STEP_RATES, SWING
 
 from ._json import kit_from_json
 from ._model import CHANNELS, PATTERN_NAMES, Channel, Drum, Kit, Pattern
@@ -37,7 +37,7 @@ _MIX = re.compile(rf"{_NUMBER.pattern}[ \t]*/[ \t]*({_NUMBER.pattern})", re.IGNO
 _PRESET = "MicrotonicPresetV3"
 _DRUM = "MicrotonicDrumPatchV3"
 _OLD_DRUM = "MicroTonicDrumPatchV1"
-_STEP_RATES: dict[str, object] = {r: r for r in ("1/8", "1/8T", "1/16", "1/16T", "1/32")}
+_STEP_RATES: dict[str, object] = {r: r for r in STEP_RATES}
 _STEPS = 16
 _CHANNEL_KEYS = tuple(str(n) for n in range(1, CHANNELS + 1))
 _STEP_KEYS = ("Triggers", "Accents", "Fills")

@@ -1,9 +1,9 @@
-"""An eight-channel Microtonic kit seen as supertonic's five 32-step tracks.
+"""An eight-channel Microtonic kit seen as supertonic's five tracks.
 
-supertonic plays five tracks (kick, snare, hihat, openhat, clap) of 32 sixteenth
-steps; a Microtonic kit has eight channels of at most 16 steps. A channel map
-picks the kit channel behind each track, and a pattern (optionally followed by
-the pattern it is chained to) fills the 32 steps.
+supertonic plays five tracks (kick, snare, hihat, openhat, clap) of up to 32
+steps each; a Microtonic kit has eight channels of patterns of 1-16 steps. A
+channel map picks the kit channel behind each track, and a pattern (optionally
+with the patterns chained to it) gives each track its steps and its length.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from actors.messages import TRACKS
-from actors.rules import ACCENT, BAR_STEPS, FILL, HIT, REST
+from actors.rules import ACCENT, FILL, HIT, REST
 
 from ._model import CHANNELS, PATTERN_NAMES, Channel, Drum, Kit, Pattern
 
@@ -30,36 +30,49 @@ def kit_tracks(kit: Kit, channel_map: Sequence[int] = DEFAULT_CHANNEL_MAP) -> tu
     return tuple(kit.drums[channel] for channel in _checked(channel_map))
 
 
+def chain(kit: Kit, pattern: str = "a") -> str:
+    """The names of the patterns Microtonic plays, in order, from ``pattern`` until it
+    comes round again (``"bcda"``): a pattern marked ``Chained`` is followed by the
+    next one, the last of a run of chained patterns goes back to the run's first, and
+    an unchained pattern that nothing chains to loops on its own."""
+    index = _index(pattern)
+    first = index
+    while first > 0 and kit.patterns[first - 1].chained:
+        first -= 1
+    last = index
+    while last + 1 < len(PATTERN_NAMES) and kit.patterns[last].chained:
+        last += 1
+    run = PATTERN_NAMES[first:last + 1]
+    start = index - first
+    return run[start:] + run[:start]
+
+
 def pattern_text(
     kit: Kit,
-    pattern: str = "a",
-    chain_next: bool = False,
+    patterns: str = "a",
     channel_map: Sequence[int] = DEFAULT_CHANNEL_MAP,
 ) -> tuple[str, ...]:
-    """Each track's 32 steps as sequencer text: ``-`` rest, ``x`` hit, ``X`` accent.
-
-    Steps 1-16 come from ``pattern``; steps 17-32 repeat it, unless ``chain_next`` is
-    set and the kit chains ``pattern`` to the next one, which then supplies them (so a
-    chained pair plays as one 32-step bar). A pattern shorter than 16 steps is padded
-    with rests up to 16 rather than looped, so each half stays aligned with the bar
-    (Microtonic instead starts the pattern over after its Length steps).
-    An accent without a trigger is silent in Microtonic and so is a rest here.
+    """Each track's steps as sequencer text (``-`` rest, ``x`` hit, ``X`` accent) for
+    ``patterns`` (names a-l) played one after the other, each for its Length steps:
+    ``"a"``, or a :func:`chain` such as ``"abcd"``. The text is as long as the loop,
+    so a track that plays it with that length starts over where Microtonic does; the
+    triggers a pattern stores past its Length never play. An accent without a trigger
+    is silent in Microtonic and so is a rest here.
     """
-    return _render(kit, pattern, chain_next, channel_map, _hit)
+    return _render(kit, patterns, channel_map, _hit)
 
 
 def fill_text(
     kit: Kit,
-    pattern: str = "a",
-    chain_next: bool = False,
+    patterns: str = "a",
     channel_map: Sequence[int] = DEFAULT_CHANNEL_MAP,
 ) -> tuple[str, ...]:
-    """Each track's 32-step fill mask, aligned with :func:`pattern_text`.
+    """Each track's fill mask, aligned with :func:`pattern_text`.
 
     ``f`` marks a step whose fill flag is on *and* that has a trigger (a fill flag
     alone plays nothing); the sequencer rolls those steps at ``kit.fill_rate``.
     """
-    return _render(kit, pattern, chain_next, channel_map, _fill)
+    return _render(kit, patterns, channel_map, _fill)
 
 
 def _hit(channel: Channel, step: int) -> str:
@@ -70,31 +83,30 @@ def _fill(channel: Channel, step: int) -> str:
     return FILL if channel.fills[step] == "#" else REST
 
 
+def _index(pattern: str) -> int:
+    if len(pattern) != 1 or pattern not in PATTERN_NAMES:
+        raise ValueError(f"pattern must be one of {', '.join(PATTERN_NAMES)}, got {pattern!r}")
+    return PATTERN_NAMES.index(pattern)
+
+
 def _render(
     kit: Kit,
-    pattern: str,
-    chain_next: bool,
+    patterns: str,
     channel_map: Sequence[int],
     mark: Callable[[Channel, int], str],
 ) -> tuple[str, ...]:
-    if len(pattern) != 1 or pattern not in PATTERN_NAMES:
-        raise ValueError(f"pattern must be one of {', '.join(PATTERN_NAMES)}, got {pattern!r}")
-    index = PATTERN_NAMES.index(pattern)
-    first = kit.patterns[index]
-    second = first
-    if chain_next and first.chained and index + 1 < len(PATTERN_NAMES):
-        second = kit.patterns[index + 1]
+    if not patterns:
+        raise ValueError(f"pattern must be one of {', '.join(PATTERN_NAMES)}, got ''")
+    played = [kit.patterns[_index(name)] for name in patterns]
     return tuple(
-        _half(first, channel, mark) + _half(second, channel, mark)
-        for channel in _checked(channel_map)
+        "".join(_steps(p, channel, mark) for p in played) for channel in _checked(channel_map)
     )
 
 
-def _half(pattern: Pattern, channel: int, mark: Callable[[Channel, int], str]) -> str:
+def _steps(pattern: Pattern, channel: int, mark: Callable[[Channel, int], str]) -> str:
     steps = pattern.channels[channel]
     return "".join(
-        mark(steps, i) if i < pattern.length and steps.triggers[i] == "#" else REST
-        for i in range(BAR_STEPS)
+        mark(steps, i) if steps.triggers[i] == "#" else REST for i in range(pattern.length)
     )
 
 

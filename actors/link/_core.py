@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from actors.clock import EMIT_AHEAD, STEPS_PER_BEAT, check_bpm
+from actors.clock import EMIT_AHEAD, check_bpm
 from actors.messages import (
     Continue,
     Follow,
@@ -34,7 +34,7 @@ from actors.messages import (
     Start,
     Stop,
 )
-from actors.rules import TEMPO
+from actors.rules import SIXTEENTHS_PER_BEAT, TEMPO
 
 MIN_QUANTUM = 1.0
 MAX_QUANTUM = 32.0
@@ -148,7 +148,7 @@ class LinkCore:
         last = self._last
         if last is None:  # Link's tempo was one we cannot play; look again
             return self._follow(now, view)
-        steps_per_second = STEPS_PER_BEAT / 60.0
+        steps_per_second = SIXTEENTHS_PER_BEAT / 60.0
         free_running = last.position + (now - last.time) * last.bpm * steps_per_second
         drift = (free_running - self._position(now, view)) / (view.bpm * steps_per_second)
         if view.bpm != last.bpm or abs(drift) > FOLLOW_TOLERANCE:
@@ -168,7 +168,7 @@ class LinkCore:
         return [Start(position), *follow]
 
     def _position(self, now: float, view: LinkView) -> float:
-        return (view.beat_at(now + self.lookahead) - self._start_beat) * STEPS_PER_BEAT
+        return (view.beat_at(now + self.lookahead) - self._start_beat) * SIXTEENTHS_PER_BEAT
 
     def _follow(self, now: float, view: LinkView) -> list[Message]:
         if not TEMPO.holds(view.bpm):

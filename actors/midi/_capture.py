@@ -4,7 +4,7 @@ A player taps along with what they *hear*, and a step is heard a lookahead
 after its time; so each note is placed on the step whose sound it is nearest
 to. A bar is complete once no later note could still round into it (half a
 step after its last step sounds); each track that was played in it is then
-reported as a 16-step pattern.
+reported as a pattern of the bar's steps at the step rate (16 at 1/16, 12 at 1/8T).
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ import collections
 import math
 
 from actors.messages import BasisCaptured, Step
-from actors.rules import ACCENT, BAR_STEPS, HIT, REST
+from actors.rules import ACCENT, HIT, REST, STEP_RATES, TICKS_PER_BEAT
 
 from ._notes import NoteMap
 
 ACCENT_FROM = 96
 """Velocities from here up are accents: about half-way from the velocity the machine plays
 a hit at (:data:`~actors.rules.VELOCITY_HIT`) to an accent's."""
-_RECENT_STEPS = 2 * BAR_STEPS
+_BAR_TICKS = 4 * TICKS_PER_BEAT
+_RECENT_STEPS = 2 * _BAR_TICKS // min(STEP_RATES.values())
 
 
 class CaptureCore:
@@ -40,8 +41,9 @@ class CaptureCore:
             self._bars.clear()
             self._ends.clear()
         self._steps.append(step)
-        if step.index % BAR_STEPS == BAR_STEPS - 1:
-            bar = step.index // BAR_STEPS
+        steps = _BAR_TICKS // step.ticks
+        if step.index % steps == steps - 1:
+            bar = step.index // steps
             self._ends[bar] = step.time + self.lookahead + step.duration / 2
 
     def note(self, time: float, channel: int, note: int, velocity: int) -> None:
@@ -51,12 +53,13 @@ class CaptureCore:
             return
         last = self._steps[-1]
         # at slow tempos a note may anticipate a step the clock has not sent yet
-        coming = Step(last.index + 1, last.time + last.duration, last.duration)
+        coming = Step(last.index + 1, last.time + last.duration, last.duration, last.ticks)
         nearest = min((*self._steps, coming), key=lambda s: abs(time - s.time - self.lookahead))
         if abs(time - nearest.time - self.lookahead) > nearest.duration / 2:
             return  # nowhere near a step that sounded: the transport is stopped
-        bar, column = divmod(nearest.index, BAR_STEPS)
-        velocities = self._bars.setdefault(bar, {}).setdefault(track, [0] * BAR_STEPS)
+        steps = _BAR_TICKS // nearest.ticks
+        bar, column = divmod(nearest.index, steps)
+        velocities = self._bars.setdefault(bar, {}).setdefault(track, [0] * steps)
         velocities[column] = max(velocities[column], velocity)
 
     def next_time(self) -> float:

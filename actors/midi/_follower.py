@@ -33,12 +33,10 @@ import collections
 
 import numpy as np
 
-from actors.rules import TEMPO
+from actors.rules import TEMPO, TICKS_PER_BEAT
 
 from ._minimax import minimax_fit
 
-TICKS_PER_BEAT = 24
-TICKS_PER_STEP = 6
 LINE_WINDOW = 4 * TICKS_PER_BEAT
 RAMP_WINDOW = 2 * TICKS_PER_BEAT
 RAMP_MIN_TICKS = 12

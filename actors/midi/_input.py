@@ -24,8 +24,9 @@ import math
 from typing import Literal
 
 from actors.messages import Continue, Follow, Locate, Message, Start, Stop
+from actors.rules import SIXTEENTH_TICKS
 
-from ._follower import TICKS_PER_STEP, ClockFollower
+from ._follower import ClockFollower
 
 CLOCK = 0xF8
 START = 0xFA
@@ -67,8 +68,9 @@ class InputCore:
         self.lost = True
 
     def song_position(self) -> float:
-        """Where the next tick will put the master, in steps (for the log and tests)."""
-        return self._next_song_tick / TICKS_PER_STEP
+        """Where the next tick will put the master, in sixteenths (MIDI's unit, whatever
+        our step rate: the clock converts)."""
+        return self._next_song_tick / SIXTEENTH_TICKS
 
     def receive(self, time: float, port: str, data: tuple[int, ...]) -> list[Message]:
         status = data[0]
@@ -90,7 +92,7 @@ class InputCore:
             sixteenths = data[1] | data[2] << 7
             messages: list[Message] = [Locate(float(sixteenths))]
             if self.mode == "midi":
-                self._next_song_tick = sixteenths * TICKS_PER_STEP
+                self._next_song_tick = sixteenths * SIXTEENTH_TICKS
                 self._origin = self._last_tick + 1 - self._next_song_tick
                 if self.playing and self.follower.locked:
                     messages.append(self._follow(time))
@@ -129,11 +131,11 @@ class InputCore:
         """Where the clock must stand at ``time``: the master's position a lookahead on."""
         master_tick = self.follower.tick_at(time + self.lookahead)
         self._last_follow = Follow(
-            time, (master_tick - self._origin) / TICKS_PER_STEP, self.follower.bpm(master_tick)
+            time, (master_tick - self._origin) / SIXTEENTH_TICKS, self.follower.bpm(master_tick)
         )
         return self._last_follow
 
     def _free_running_tick(self, follow: Follow, time: float) -> float:
         """The master tick at ``time`` on the beat the clock kept since ``follow``."""
-        steps = follow.position + (time - self.lookahead - follow.time) * follow.bpm / 15.0
-        return self._origin + steps * TICKS_PER_STEP
+        sixteenths = follow.position + (time - self.lookahead - follow.time) * follow.bpm / 15.0
+        return self._origin + sixteenths * SIXTEENTH_TICKS

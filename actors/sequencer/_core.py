@@ -1,4 +1,12 @@
-"""The sequencer's pure state: five tracks of 32 steps, swing, mutes and choke."""
+"""The sequencer's pure state: five tracks of 32 steps, swing, mutes and choke.
+
+Each track plays the first ``length`` of its steps, then the pages of its chain
+(if any) one after the other, and starts over on its own (polymeter): without a
+chain the clock's step ``n`` is step ``n % length`` of a track. Swing counts the
+steps of the page being played, so a track is periodic at its loop whatever its
+neighbours do, and each page starts on an unswung step as a Microtonic pattern
+does.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +17,22 @@ from actors.messages import (
     TRACKS,
     Hit,
     Message,
+    SetChain,
     SetChoke,
     SetFillRate,
     SetFills,
+    SetLength,
     SetMute,
     SetPattern,
     SetSwing,
     Step,
 )
-from actors.rules import FILL_RATE, STEPS, SWING
+from actors.rules import CHAIN_PAGES, FILL_RATE, STEPS, SWING, check_length
 
 from ._patterns import parse_fills, parse_pattern
+
+Page = tuple[tuple[int, ...], tuple[bool, ...], int]
+"""One page of a track: velocities, fill flags, length."""
 
 
 @dataclasses.dataclass
@@ -29,12 +42,28 @@ class Track:
     swing: float = 0.0
     choke: bool = False
     fills: tuple[bool, ...] = (False,) * STEPS
+    length: int = STEPS
+    chain: tuple[Page, ...] = ()
+    """Pages played after the track's own steps."""
+
+    def page(self, index: int) -> tuple[Page, int]:
+        """The page the clock's step ``index`` plays, and the step of it."""
+        if not self.chain:
+            return (self.velocities, self.fills, self.length), index % self.length
+        pages = ((self.velocities, self.fills, self.length), *self.chain)
+        position = index % sum(page[2] for page in pages)
+        for page in pages:
+            if position < page[2]:
+                break
+            position -= page[2]
+        return page, position
 
 
-def swing_delay(step: Step, swing: float) -> float:
-    """Microtonic's law: paired 16ths last ``(1 + s/2)`` and ``(1 - s/2)`` steps,
-    so every odd step is late by half the swing amount of one step."""
-    return step.duration * swing / 2 if step.index % 2 else 0.0
+def swing_delay(step: Step, swing: float, column: int) -> float:
+    """Microtonic's law at any step rate: paired steps last ``(1 + s/2)`` and
+    ``(1 - s/2)`` steps, so every odd ``column`` (a step of the page a track plays)
+    is late by half the swing amount of one step."""
+    return step.duration * swing / 2 if column % 2 else 0.0
 
 
 class SequencerCore:
@@ -57,6 +86,14 @@ class SequencerCore:
                 self._track(t).choke = enabled
             case SetFills(track=t, text=text):
                 self._track(t).fills = parse_fills(text)
+            case SetLength(track=t, length=length):
+                self._track(t).length = check_length(length)
+            case SetChain(track=t, pages=pages):
+                if len(pages) > CHAIN_PAGES:
+                    raise ValueError(f"a chain has at most {CHAIN_PAGES} pages, got {len(pages)}")
+                track = self._track(t)
+                track.chain = tuple((parse_pattern(text), parse_fills(fills), check_length(n))
+                                    for text, fills, n in pages)
             case SetFillRate(rate=rate):
                 if not FILL_RATE.holds(rate):
                     raise ValueError(f"fill rate {rate} is outside {FILL_RATE}")
@@ -69,17 +106,17 @@ class SequencerCore:
         sounds, and muted tracks neither sound nor choke (Microtonic's rules)."""
         hits = []
         choke_taken = False
-        column = step.index % STEPS
         for index, track in enumerate(self.tracks):
-            velocity = track.velocities[column]
+            (velocities, fills, _), column = track.page(step.index)
+            velocity = velocities[column]
             if not velocity or track.muted:
                 continue
             if track.choke:
                 if choke_taken:
                     continue
                 choke_taken = True
-            time = step.time + swing_delay(step, track.swing)
-            if track.fills[column]:
+            time = step.time + swing_delay(step, track.swing, column)
+            if fills[column]:
                 hits += self._roll(index, time, velocity, step.duration, track.choke)
             else:
                 hits.append(Hit(index, time, velocity, track.choke))

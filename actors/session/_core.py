@@ -22,10 +22,12 @@ from actors.messages import (
     GenerationState,
     Message,
     SetBasis,
+    SetChain,
     SetChoke,
     SetFillRate,
     SetFills,
     SetGeneration,
+    SetLength,
     SetLowpass,
     SetMorph,
     SetMute,
@@ -33,6 +35,7 @@ from actors.messages import (
     SetPattern,
     SetQuantum,
     SetStep,
+    SetStepRate,
     SetSwing,
     SetTempo,
     SetVoice,
@@ -47,6 +50,9 @@ from actors.rules import (
     SWING,
     UNIT,
     Range,
+    check_length,
+    check_step_rate,
+    generation_refusal,
 )
 from actors.voice import voice_for, voice_length
 
@@ -83,6 +89,8 @@ def track_messages(session: Session, index: int) -> Routed:
         (To.SEQUENCER, SetMute(index, track.mute)),
         (To.SEQUENCER, SetSwing(index, track.swing)),
         (To.SEQUENCER, SetChoke(index, track.choke)),
+        (To.SEQUENCER, SetLength(index, track.length)),
+        (To.SEQUENCER, SetChain(index, track.chain)),
         (To.BRIDGE, voice_message(session, index)),
     ]
 
@@ -91,6 +99,7 @@ def full_state(session: Session) -> Routed:
     """Everything the other actors need to play ``session`` from scratch."""
     routed: Routed = [(To.CLOCK, SetTempo(session.tempo)),
                       (To.CLOCK, SetQuantum(session.quantum)),
+                      (To.CLOCK, SetStepRate(session.step_rate)),
                       (To.SEQUENCER, SetFillRate(session.fill_rate)),
                       (To.BRIDGE, SetLowpass(*session.lowpass))]
     for index in range(len(session.tracks)):
@@ -114,6 +123,12 @@ class SessionCore:
             case SetQuantum(quantum=quantum):
                 s = s.with_quantum(quantum)
                 routed = [(To.CLOCK, SetQuantum(s.quantum))]
+            case SetStepRate(rate=rate):
+                s = dataclasses.replace(s, step_rate=check_step_rate(rate))
+                routed = [(To.CLOCK, command)]
+            case SetLength(track=t, length=length):
+                s = s.with_track(t, length=check_length(length))
+                routed = [(To.SEQUENCER, command)]
             case SetPattern(track=t, text=text):
                 s = s.with_track(t, pattern=full_pattern(text))
                 routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]
@@ -159,9 +174,15 @@ class SessionCore:
                                 else _within(complexity, UNIT, "complexity")))
                 routed = []
             case BasisCaptured(track=t, text=text):
-                # a bar tapped on a pad: it becomes that track's part and the basis
-                s = dataclasses.replace(s.with_track(t, pattern=full_pattern(text)), basis=t)
-                routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]
+                # a bar tapped on a pad: it becomes that track's part and the basis, and
+                # the track plays it round (a 12-step bar of 1/8T loops after 12 steps)
+                pattern, length = full_pattern(text), s.track(t).length
+                routed = [(To.SEQUENCER, SetPattern(t, pattern))]
+                if length % len(text):
+                    length = check_length(len(text))
+                    routed.append((To.SEQUENCER, SetLength(t, length)))
+                s = dataclasses.replace(s.with_track(t, pattern=pattern, length=length),
+                                        basis=t)
             case Generate(target=t, continuation=continuation):
                 routed = self._generate(t, continuation)
             case GenerateResult():
@@ -179,10 +200,19 @@ class SessionCore:
         return routed
 
     def _generate(self, target: int, continuation: bool) -> Routed:
-        """Ask the generator: from the basis track's pattern, or 17-32 from 1-16."""
+        """Ask the generator: from the basis track's pattern, or 17-32 from 1-16. The
+        basis is sent as it sounds over the target's length (a 12-step basis loops),
+        and a grid generation cannot answer is refused."""
         s = self.session
-        current = s.track(target).pattern
-        bases = () if continuation else ((s.basis, s.track(s.basis).pattern),)
+        length = s.track(target).length
+        refusal = generation_refusal(s.step_rate, length, continuation,
+                                     bool(s.track(target).chain))
+        if refusal:
+            raise SessionError(f"{TRACKS[target]}: {refusal}")
+        current = s.track(target).pattern[:length]
+        basis = s.track(s.basis)
+        played = (basis.pattern[:basis.length] * STEPS)[:length]
+        bases = () if continuation else ((s.basis, played),)
         self._continuations[target] = continuation
         request = GenerateRequest(target, bases, current, continuation, 1, None, s.surprise,
                                   s.complexity)

@@ -5,6 +5,7 @@ Version 1 fields (all optional when read; missing ones keep the defaults):
 ``format``      ``"supertonic-session"``
 ``version``     ``1``
 ``tempo``       BPM, 20-300
+``step_rate``   ``"1/8"``, ``"1/8T"``, ``"1/16"`` (the default), ``"1/16T"`` or ``"1/32"``
 ``swing``       percent 0-100 for every track (a track's own ``swing`` overrides it)
 ``fill_rate``   hits per step in a fill roll, 2-8
 ``kit``         a Microtonic preset, relative to the file: its first five drums are both
@@ -15,8 +16,14 @@ Version 1 fields (all optional when read; missing ones keep the defaults):
 ``link_quantum`` beats per Ableton Link phase, 1-32 (used with ``--clock link``)
 ``tracks``      object keyed by track name (kick, snare, hihat, openhat, clap), each
                 ``{"pattern": "x---X---", "fills": "--f-", "mute": bool, "swing": percent,
-                "choke": bool, "morph": 0-1, "patches": [drum, drum]}``; a drum is an
-                object of the kit model's fields in its units, as in supertonic's kit JSON
+                "choke": bool, "morph": 0-1, "length": 1-32 (default 32),
+                "chain": [{"pattern": ..., "fills": ..., "length": 1-32}, ...] (pages
+                played after the track's own steps, before it starts over; default
+                none), "patches": [drum, drum]}``; a drum is an object of the kit
+                model's fields in its units, as in supertonic's kit JSON
+
+A length or step rate the machine cannot play is reported at its line and column:
+those two are typed in by hand to set a meter.
 
 Written files carry every field (patches inline, no ``kit``), so a saved session
 plays the same wherever it is opened.
@@ -28,29 +35,38 @@ import dataclasses
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from actors import kit as kits
 from actors.clock import check_bpm
 from actors.messages import TRACKS
 from actors.rules import (
+    CHAIN_PAGES,
     FILL_RATE,
     LOWPASS_FREQUENCY,
     LOWPASS_OPEN,
     LOWPASS_RESONANCE,
+    REST,
+    STEPS,
     SWING,
     UNIT,
     Range,
+    check_length,
+    check_step_rate,
 )
 
 from ._model import Session, SessionError, TrackChanges, default_session, full_fills, full_pattern
 
 FORMAT = "supertonic-session"
 VERSION = 1
-_KEYS = {"format", "version", "tempo", "swing", "fill_rate", "kit", "basis", "lowpass",
-         "generation", "link_quantum", "tracks"}
-_TRACK_KEYS = {"pattern", "fills", "mute", "swing", "choke", "morph", "patches"}
+_KEYS = {"format", "version", "tempo", "step_rate", "swing", "fill_rate", "kit", "basis",
+         "lowpass", "generation", "link_quantum", "tracks"}
+T = TypeVar("T")
+_TRACK_KEYS = {"pattern", "fills", "mute", "swing", "choke", "morph", "length", "chain",
+               "patches"}
+_PAGE_KEYS = {"pattern", "fills", "length"}
 
 
 def session_to_json(session: Session, *, compact: bool = False) -> str:
@@ -60,6 +76,7 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
         "format": FORMAT,
         "version": VERSION,
         "tempo": session.tempo,
+        "step_rate": session.step_rate,
         "fill_rate": session.fill_rate,
         "basis": TRACKS[session.basis],
         "lowpass": {"frequency": session.lowpass[0], "resonance": session.lowpass[1]},
@@ -73,6 +90,8 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
                 "swing": 100 * track.swing,
                 "choke": track.choke,
                 "morph": track.morph,
+                "length": track.length,
+                "chain": [{"pattern": p, "fills": f, "length": n} for p, f, n in track.chain],
                 "patches": [kits.drum_to_json(d) for d in track.patches],
             }
             for name, track in zip(TRACKS, session.tracks, strict=True)
@@ -96,12 +115,14 @@ def session_from_json(text: str, path: Path) -> Session:
     except json.JSONDecodeError as exc:
         raise SessionError(f"{path}:{exc.lineno}:{exc.colno}: {exc.msg}") from None
     try:
-        return _session_from(data, path)
+        return _session_from(data, path, text)
+    except _Placed:
+        raise
     except (kits.KitError, ValueError, TypeError, KeyError) as exc:
         raise SessionError(f"{path}: {exc}") from None
 
 
-def _session_from(data: Any, path: Path) -> Session:
+def _session_from(data: Any, path: Path, text: str) -> Session:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SessionError(f'not a session: expected {{"format": "{FORMAT}", ...}}')
     if data.get("version") != VERSION:
@@ -113,6 +134,9 @@ def _session_from(data: Any, path: Path) -> Session:
         session = session.with_kit(kits.load_kit(path.parent / str(data["kit"])))
     if "tempo" in data:
         session = dataclasses.replace(session, tempo=check_bpm(_number(data["tempo"])))
+    if "step_rate" in data:
+        step_rate = _at(text, path, ("step_rate",), check_step_rate, data["step_rate"])
+        session = dataclasses.replace(session, step_rate=step_rate)
     if "swing" in data:
         session = session.with_swing(_within(_number(data["swing"]) / 100, SWING, "swing"))
     if "fill_rate" in data:
@@ -161,6 +185,11 @@ def _session_from(data: Any, path: Path) -> Session:
                                        f"tracks.{name}.swing")
         if "morph" in item:
             changes["morph"] = _within(_number(item["morph"]), UNIT, f"tracks.{name}.morph")
+        if "length" in item:
+            changes["length"] = _at(text, path, ("tracks", name, "length"), check_length,
+                                    item["length"])
+        if "chain" in item:
+            changes["chain"] = _chain(item["chain"], text, path, name)
         if "patches" in item:
             patches = item["patches"]
             if not isinstance(patches, list) or len(patches) != 2:
@@ -191,6 +220,65 @@ def save_session(session: Session, path: Path) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def _chain(pages: Any, text: str, path: Path, name: str) -> tuple[tuple[str, str, int], ...]:
+    if not isinstance(pages, list) or len(pages) > CHAIN_PAGES:
+        raise SessionError(f"tracks.{name}.chain must be a list of at most {CHAIN_PAGES} pages")
+    chain = []
+    for index, page in enumerate(pages):
+        where = f"tracks.{name}.chain[{index}]"
+        _known(page, _PAGE_KEYS, where)
+        length = _at(text, path, ("tracks", name, "chain", index, "length"), check_length,
+                     page.get("length", STEPS))
+        chain.append((full_pattern(str(page.get("pattern", REST))),
+                      full_fills(str(page.get("fills", REST))), length))
+    return tuple(chain)
+
+
+def _at(text: str, path: Path, keys: tuple[str | int, ...], check: Callable[[Any], T],
+        value: Any) -> T:
+    """``check(value)``, its refusal naming the value's line and column in ``text``."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        line, column = _position(text, keys)
+        where = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys)[1:]
+        raise _Placed(f"{path}:{line}:{column}: {where}: {exc}") from None
+
+
+class _Placed(SessionError):
+    """A refusal that already names its file, line and column."""
+
+
+def _position(text: str, keys: tuple[str | int, ...]) -> tuple[int, int]:
+    """Line and column (from 1) of the value at ``keys`` (object keys and list indices
+    from the top) in JSON ``text`` that has parsed: json keeps no positions, so walk it."""
+    decoder = json.JSONDecoder()
+    at = _space(text, 0)
+    for key in keys:
+        at += 1  # the object's "{" or the list's "["
+        if isinstance(key, int):
+            for _ in range(key):
+                _, at = decoder.raw_decode(text, _space(text, at))
+                at = _space(text, at) + 1  # past the ","
+            at = _space(text, at)
+            continue
+        while True:
+            name, at = decoder.raw_decode(text, _space(text, at))
+            at = _space(text, _space(text, at) + 1)  # past the ":"
+            if name == key:
+                break
+            _, at = decoder.raw_decode(text, at)
+            at = _space(text, at) + 1  # past the ","
+    line_start = text.rfind("\n", 0, at) + 1
+    return text.count("\n", 0, at) + 1, at - line_start + 1
+
+
+def _space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\n\r":
+        at += 1
+    return at
 
 
 def _known(value: Any, keys: set[str], where: str) -> None:

@@ -11,7 +11,16 @@ from actors.clock import check_bpm
 from actors.kit import Drum
 from actors.link import DEFAULT_QUANTUM, check_quantum
 from actors.messages import DEFAULT_SURPRISE, TRACKS
-from actors.rules import DEFAULT_TEMPO, FILL, FILL_RATE, LOWPASS_OPEN, REST, STEPS, SWING
+from actors.rules import (
+    DEFAULT_STEP_RATE,
+    DEFAULT_TEMPO,
+    FILL,
+    FILL_RATE,
+    LOWPASS_OPEN,
+    REST,
+    STEPS,
+    SWING,
+)
 from actors.sequencer import parse_fills, parse_pattern, pattern_text
 
 DEFAULT_KIT = Path(kits.__file__).parent / "default.mtpreset"
@@ -49,6 +58,11 @@ class TrackSettings:
     patches: tuple[Drum, Drum] = (Drum(), Drum())
     morph: float = 0.0
     """0.0 plays patch 1, 1.0 patch 2."""
+    length: int = STEPS
+    """Steps played before the track starts over (or goes on to its chain), 1-32."""
+    chain: tuple[tuple[str, str, int], ...] = ()
+    """Pages played after the track's own steps, before it starts over: each its
+    pattern and fills (32 steps, as ``pattern`` and ``fills``) and its length."""
 
     def drum(self) -> Drum:
         return kits.morph(self.patches[0], self.patches[1], self.morph)
@@ -64,11 +78,15 @@ class TrackChanges(TypedDict, total=False):
     choke: bool
     patches: tuple[Drum, Drum]
     morph: float
+    length: int
+    chain: tuple[tuple[str, str, int], ...]
 
 
 @dataclasses.dataclass(frozen=True)
 class Session:
     tempo: float = DEFAULT_TEMPO
+    step_rate: str = DEFAULT_STEP_RATE
+    """One of :data:`actors.rules.STEP_RATES`."""
     tracks: tuple[TrackSettings, ...] = tuple(TrackSettings() for _ in TRACKS)
     fill_rate: float = FILL_RATE.low
     basis: int = 0
@@ -116,8 +134,9 @@ class Session:
                  pattern: str | None = None,
                  channels: tuple[int, ...] = kits.DEFAULT_CHANNEL_MAP) -> Session:
         """The kit's drums on ``channels`` (its first five unless told) into the given
-        patch slots; with ``pattern`` (a-l) its steps, accents, fills, fill rate and
-        swing as well."""
+        patch slots; with ``pattern`` (a-l) its steps, accents, fills, fill rate,
+        swing and step rate as well: each track plays the pattern and the patterns
+        chained to it (:func:`chain_pages`), so it loops where Microtonic's does."""
         session = self
         drums = kits.kit_tracks(kit, channels)
         for index, drum in enumerate(drums):
@@ -127,12 +146,35 @@ class Session:
             session = session.with_track(index, patches=(patches[0], patches[1]))
         if pattern is None:
             return session
-        steps = kits.pattern_text(kit, pattern, chain_next=True, channel_map=channels)
-        fills = kits.fill_text(kit, pattern, chain_next=True, channel_map=channels)
+        pages = chain_pages(kit, kits.chain(kit, pattern))
+        texts = [(kits.pattern_text(kit, page, channels), kits.fill_text(kit, page, channels))
+                 for page in pages]
         for index in range(len(TRACKS)):
-            session = session.with_track(index, pattern=steps[index], fills=fills[index],
-                                         swing=kit.swing)
-        return dataclasses.replace(session, fill_rate=kit.fill_rate)
+            (steps, fills), *rest = ((text[index], marks[index]) for text, marks in texts)
+            session = session.with_track(
+                index, pattern=full_pattern(steps), fills=full_fills(fills), swing=kit.swing,
+                length=len(steps),
+                chain=tuple((full_pattern(p), full_fills(f), len(p)) for p, f in rest))
+        return dataclasses.replace(session, fill_rate=kit.fill_rate, step_rate=kit.step_rate)
+
+
+def chain_pages(kit: kits.Kit, played: str) -> tuple[str, ...]:
+    """The patterns of a chain (``"abcd"``) grouped into a track's pages: as many
+    whole patterns to a page as fit in its 32 steps, so a chained pair of 16-step
+    patterns stays one 32-step page to edit. A pattern joins a page only after an
+    even number of steps, so swing still falls on every second step of each
+    pattern (Microtonic's count starts again with each pattern)."""
+    pages: list[str] = []
+    steps = 0
+    for name in played:
+        length = kit.patterns[kits.PATTERN_NAMES.index(name)].length
+        if pages and steps % 2 == 0 and steps + length <= STEPS:
+            pages[-1] += name
+            steps += length
+        else:
+            pages.append(name)
+            steps = length
+    return tuple(pages)
 
 
 def default_session() -> Session:

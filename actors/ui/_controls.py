@@ -9,7 +9,7 @@ On the pattern page (the original's only screen):
 
 - K2 starts (from step 1) or stops the transport. K3 cycles the step under the
   cursor rest -> hit -> accent -> rest. E2 selects the track, E3 moves the cursor
-  1-32, wrapping.
+  from 1 to the selected track's length, wrapping.
 - Hold K1 and turn E3: the cursor moves and erases each step it lands on. Hold K3
   and turn E2/E3: the cursor moves and lays a hit on each step it lands on (an
   accent stays an accent).
@@ -50,12 +50,14 @@ from actors.messages import (
     SetChoke,
     SetFillRate,
     SetGeneration,
+    SetLength,
     SetLowpass,
     SetMorph,
     SetMute,
     SetParam,
     SetQuantum,
     SetStep,
+    SetStepRate,
     SetSwing,
     SetTempo,
     Start,
@@ -65,14 +67,17 @@ from actors.rules import (
     ACCENT,
     FILL_RATE,
     HIT,
+    LENGTH,
     REST,
     STEP_CHARACTER,
+    STEP_RATES,
     STEPS,
     TEMPO,
     UNIT,
     VELOCITY_ACCENT,
     VELOCITY_HIT,
     frequency_knob,
+    generation_refusal,
     knob_frequency,
 )
 
@@ -240,6 +245,14 @@ class Controls:
             steps[index] = self._value(("step", track, index), char, view)
         return "".join(steps)
 
+    def length(self, view: View, track: int | None = None) -> int:
+        """The steps the track (the selected one unless told) plays, with an edit in
+        flight."""
+        t = self.track if track is None else track
+        if view.session is None:
+            return STEPS
+        return self._value(("length", t), view.session.tracks[t].length, view)
+
     def basis(self, view: View) -> int:
         if view.session is None:
             return 0
@@ -273,8 +286,9 @@ class Controls:
                 return self._edit((("basis",), basis, [Send(Dest.SESSION, SetBasis(basis))]),
                                   view)
             self.track = _clamp_track(self.track + d)
+            self.cursor %= self.length(view)
             return self._lay(view, VELOCITY_HIT) if self.k3 else []
-        self.cursor = (self.cursor + d) % STEPS
+        self.cursor = (self.cursor + d) % self.length(view)
         if self.k1:
             return self._lay(view, 0)
         return self._lay(view, VELOCITY_HIT) if self.k3 else []
@@ -300,6 +314,13 @@ class Controls:
         return [Send(Dest.CLOCK, Stop() if view.playing else Start())]
 
     def _generate(self, view: View, *, continuation: bool) -> list[Action]:
+        if view.session is not None:
+            refusal = generation_refusal(view.session.step_rate, self.length(view),
+                                         continuation,
+                                         bool(view.session.tracks[self.track].chain))
+            if refusal:
+                self.notice = refusal
+                return []
         if continuation:
             self.notice = f"generating {TRACKS[self.track]} 17-32 from 1-16"
         else:
@@ -346,9 +367,14 @@ class Controls:
         swing = self._value(("swing", t), track.swing, view)
         mute = self._value(("mute", t), track.mute, view)
         choke = self._value(("choke", t), track.choke, view)
+        length = self.length(view, t)
 
         def toggle(key: str, value: bool, make: Callable[[int, bool], Message]) -> Edit:
             return (key, t), not value, [Send(Dest.SESSION, make(t, not value))]
+
+        def length_turn(d: int, fine: bool) -> Edit:
+            steps = int(LENGTH.clamp(length + d))
+            return ("length", t), steps, [Send(Dest.SESSION, SetLength(t, steps))]
 
         return [
             _unit_item("morph", ("morph", t), morph, lambda v: SetMorph(t, v), f"{morph:.3f}"),
@@ -358,6 +384,7 @@ class Controls:
                  press=lambda: toggle("mute", mute, SetMute)),
             Item("choke", _on_off(choke), turn=lambda d, fine: toggle("choke", choke, SetChoke),
                  press=lambda: toggle("choke", choke, SetChoke)),
+            Item("length", f"{length} steps", turn=length_turn, value=length),
         ]
 
     def _patch_items(self, session: SessionView, view: View, slot: int) -> list[Item]:
@@ -372,6 +399,7 @@ class Controls:
         lowpass = self._value(("lowpass",), session.lowpass, view)
         generation = self._value(("generation",), (session.surprise, session.complexity), view)
         fill_rate = self._value(("fill_rate",), session.fill_rate, view)
+        step_rate = self._value(("step_rate",), session.step_rate, view)
 
         def tempo_turn(d: int, fine: bool) -> Edit:
             bpm = round(TEMPO.clamp(tempo + d * (0.1 if fine else 1.0)), 1)
@@ -408,6 +436,11 @@ class Controls:
             rate = round(FILL_RATE.clamp(fill_rate + d * (0.01 if fine else 0.1)), 2)
             return ("fill_rate",), rate, [Send(Dest.SESSION, SetFillRate(rate))]
 
+        def step_rate_turn(d: int, fine: bool) -> Edit:
+            rates = tuple(STEP_RATES)
+            rate = rates[min(max(rates.index(step_rate) + d, 0), len(rates) - 1)]
+            return ("step_rate",), rate, [Send(Dest.SESSION, SetStepRate(rate))]
+
         return [
             Item("tempo", f"{tempo:.1f} bpm", turn=tempo_turn, value=tempo),
             Item("clock", clock_text(self.clock_source, view)),
@@ -418,6 +451,7 @@ class Controls:
                  turn=generation_turn(1), value=generation),
             Item("fill rate", f"{fill_rate:.2f}", turn=fill_rate_turn, value=fill_rate),
             Item("quantum", f"{quantum:g} beats", turn=quantum_turn, value=quantum),
+            Item("step rate", step_rate, turn=step_rate_turn, value=step_rate),
         ]
 
     def _file_items(self) -> list[Item]:

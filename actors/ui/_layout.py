@@ -66,7 +66,8 @@ def terminal_rows(controls: Controls, view: View, *, unicode: bool = True,
 
 
 def _status(controls: Controls, view: View, width: int) -> Row:
-    tempo = f"{view.session.tempo:.1f} bpm" if view.session else "waiting for the session"
+    tempo = (f"{view.session.tempo:.1f} bpm {view.session.step_rate}" if view.session
+             else "waiting for the session")
     left: Row = [(" supertonic  ", Ink.BOLD),
                  ("PLAYING" if view.playing else "stopped", Ink.HIT if view.playing else Ink.DIM),
                  (f"  {tempo}  clock {clock_text(controls.clock_source, view)}", Ink.PLAIN)]
@@ -100,13 +101,16 @@ def _track_row(controls: Controls, view: View, t: int, unicode: bool) -> Row:
         name_ink |= Ink.DIM
     row: Row = [(">" if selected else " ", Ink.BOLD), (f"{TRACKS[t]:<8} ", name_ink)]
     rest = "·" if unicode else "."
+    length = track.length if track is not None else STEPS
     for step, char in enumerate(controls.pattern(view, t)):
         if step and step % 4 == 0:
             row.append((" ", Ink.BASIS if basis else Ink.PLAIN))
         ink = {HIT: Ink.HIT, ACCENT: Ink.ACCENT | Ink.BOLD}.get(char, Ink.DIM)
+        if step >= length:
+            ink = Ink.DIM  # kept, but past the track's length: never played
         if basis:
             ink |= Ink.BASIS
-        if step == view.playhead:
+        if step == view.column(t):
             ink |= Ink.PLAYHEAD
         if selected and step == controls.cursor:
             ink |= Ink.CURSOR
@@ -114,7 +118,9 @@ def _track_row(controls: Controls, view: View, t: int, unicode: bool) -> Row:
     row.append((" ", Ink.PLAIN))
     if track is not None:
         flags = ("M" if track.mute else "-") + ("C" if track.choke else "-")
-        row.append((f"{flags} sw{100 * track.swing:3.0f}% mo{track.morph:4.2f}", Ink.DIM))
+        chain = f"+{sum(track.chain)}" if track.chain else ""  # steps of its chain
+        row.append((f"{flags} {track.length:2d}{chain} sw{100 * track.swing:3.0f}% "
+                    f"mo{track.morph:4.2f}", Ink.DIM))
     if basis:
         row.append((" basis", Ink.BASIS))
     if t in view.pending:
@@ -124,8 +130,9 @@ def _track_row(controls: Controls, view: View, t: int, unicode: bool) -> Row:
 
 def _playhead_row(controls: Controls, view: View) -> Row:
     text = [" "] * (step_column(STEPS - 1) + 1)
-    if view.playhead is not None:
-        text[step_column(view.playhead)] = "^"
+    column = view.column(controls.track)
+    if column is not None:
+        text[step_column(column)] = "^"
     return [("".join(text), Ink.PLAYHEAD if view.playing else Ink.DIM),
             (f" step {controls.cursor + 1:2d}", Ink.PLAIN)]
 
@@ -158,7 +165,7 @@ def _tabs(controls: Controls) -> Row:
 def _pattern_help() -> list[Row]:
     lines = [
         "K2 play/stop     K3 cycles the step: rest > hit > accent > rest",
-        "E2 track         E3 cursor (1-32, wraps)",
+        "E2 track         E3 cursor (1 to the track's length, wraps)",
         "hold K3 + E2/E3  lay a hit on every step the cursor lands on",
         "hold K1 + E3     erase every step the cursor lands on",
         "hold K1 + K3     generate the selected track from the basis track",

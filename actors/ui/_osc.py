@@ -9,10 +9,12 @@ number is meant; flags are 0/1 or OSC true/false):
 ``/supertonic/enc n d``               encoder n (1-3) turned d detents
 ``/supertonic/start|stop|continue``   the transport
 ``/supertonic/tempo bpm``             20-300
+``/supertonic/steprate r``            ``1/8``, ``1/8T``, ``1/16``, ``1/16T`` or ``1/32``
 ``/supertonic/track/<t>/pattern s``   32 steps (shorter repeats): ``-`` ``x`` ``X``
 ``/supertonic/track/<t>/step i v``    step 1-32 to velocity 0, 64 or 127
 ``/supertonic/track/<t>/fills s``     ``f``/``-`` per step
-``/supertonic/track/<t>/mute f``      also ``choke f``, ``swing 0-1``, ``morph 0-1``
+``/supertonic/track/<t>/mute f``      also ``choke f``, ``swing 0-1``, ``morph 0-1``,
+                                      ``length 1-32`` (steps played before it loops)
 ``/supertonic/track/<t>/patch/<1|2>/<field> v``  a drum parameter (kit model units)
 ``/supertonic/generate <t> [cont]``   generate from the basis (cont 1: 17-32 from 1-16)
 ``/supertonic/basis <t>``             the basis track
@@ -36,7 +38,8 @@ to write or read files elsewhere.
 
 Subscribers receive ``/supertonic/state/session s`` (the session JSON),
 ``/supertonic/state/pattern t s``, ``/supertonic/state/transport playing bpm``,
-``/supertonic/state/playhead step``, ``/supertonic/state/controls page track cursor
+``/supertonic/state/playhead step`` (the selected track's step: each loops on its
+length), ``/supertonic/state/controls page track cursor
 k1 k3 basis``, ``/supertonic/state/generation t pending p1..p32`` and, with frames,
 ``/supertonic/frame b`` (the norns screen, 8192 bytes of 0-15): each when it
 changes, at most ``MAX_FPS`` times a second; tracks, steps and pages count from 1.
@@ -78,12 +81,14 @@ from actors.messages import (
     SetFillRate,
     SetFills,
     SetGeneration,
+    SetLength,
     SetLowpass,
     SetMorph,
     SetMute,
     SetParam,
     SetPattern,
     SetStep,
+    SetStepRate,
     SetSwing,
     SetTempo,
     Start,
@@ -94,11 +99,13 @@ from actors.rules import (
     LOWPASS_FREQUENCY,
     LOWPASS_RESONANCE,
     STEP_CHARACTER,
+    STEP_RATES,
     STEPS,
     SWING,
     TEMPO,
     UNIT,
     Range,
+    check_length,
 )
 from actors.sequencer import PatternError, parse_fills, parse_pattern
 
@@ -180,6 +187,9 @@ def request(address: str, args: Sequence[Any], places: Places) -> Request:
         case ["tempo"]:
             (bpm,) = _args(args, 1)
             return _session(SetTempo(_ranged(bpm, TEMPO)))
+        case ["steprate"]:
+            (rate,) = _args(args, 1)
+            return _session(SetStepRate(_choice(_str(rate), tuple(STEP_RATES))))
         case ["track", name, *rest]:
             return _track_request(_track(name), rest, args)
         case ["generate"]:
@@ -257,6 +267,13 @@ def _track_request(t: int, rest: list[str], args: Sequence[Any]) -> Request:
         case ["morph"]:
             (value,) = _args(args, 1)
             return _session(SetMorph(t, _ranged(value, UNIT)))
+        case ["length"]:
+            (value,) = _args(args, 1)
+            steps = _int(value)
+            try:
+                return _session(SetLength(t, check_length(steps)))
+            except ValueError as exc:
+                raise Refused(str(exc)) from None
         case ["patch", slot, field]:
             (value,) = _args(args, 1)
             slot_index = _choice(_int(slot), (1, 2)) - 1
@@ -469,8 +486,9 @@ def state_messages(surface: Surface, view: View) -> dict[str, bytes]:
                                             controls.pattern(view, t))
         messages["transport"] = build(f"{PREFIX}/state/transport", int(view.playing),
                                       float(view.session.tempo))
-    if view.playhead is not None:
-        messages["playhead"] = build(f"{PREFIX}/state/playhead", view.playhead + 1)
+    column = view.column(controls.track)
+    if column is not None:
+        messages["playhead"] = build(f"{PREFIX}/state/playhead", column + 1)
     messages["controls"] = build(f"{PREFIX}/state/controls", int(controls.page) + 1,
                                  controls.track + 1, controls.cursor + 1, int(controls.k1),
                                  int(controls.k3), controls.basis(view) + 1)

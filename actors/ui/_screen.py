@@ -74,7 +74,8 @@ def _pattern_page(frame: Frame, controls: Controls, view: View) -> None:
     frame.text(0, 1, TRACKS[controls.track], BRIGHT)
     if view.session is not None:
         state = "play" if view.playing else "stop"
-        frame.text_right(WIDTH - 1, 1, f"{state} {view.session.tempo:.0f} bpm", TEXT)
+        frame.text_right(WIDTH - 1, 1, f"{state} {view.session.tempo:.0f} bpm "
+                         f"{view.session.step_rate}", TEXT)
     basis = controls.basis(view)
     if controls.k1:
         line, level = f"basis {TRACKS[basis]}", BRIGHT
@@ -88,22 +89,27 @@ def _pattern_page(frame: Frame, controls: Controls, view: View) -> None:
         for step, p in enumerate(probabilities):
             height = round(min(max(p, 0.0), 1.0) * 7)
             frame.rect(step * STEP_WIDTH, 22 - height, STEP_WIDTH - 1, height, DIM + 2)
-    grid_height = ROW_HEIGHT * len(TRACKS)
-    if view.playhead is not None:
-        frame.rect(view.playhead * STEP_WIDTH, GRID_Y, STEP_WIDTH, grid_height, PLAYHEAD)
+    for t in range(len(TRACKS)):
+        column = view.column(t)
+        if column is not None:
+            frame.rect(column * STEP_WIDTH, GRID_Y + t * ROW_HEIGHT, STEP_WIDTH, ROW_HEIGHT,
+                       PLAYHEAD)
     if controls.k1:
         frame.rect(0, GRID_Y + basis * ROW_HEIGHT, WIDTH, ROW_HEIGHT, BASIS)
     frame.rect(controls.cursor * STEP_WIDTH, GRID_Y + controls.track * ROW_HEIGHT,
                STEP_WIDTH - 1, ROW_HEIGHT, CURSOR)
     for t in range(len(TRACKS)):
         muted = view.session is not None and view.session.tracks[t].mute
+        length = view.session.tracks[t].length if view.session is not None else STEPS
         _pattern_row(frame, controls.pattern(view, t), GRID_Y + t * ROW_HEIGHT,
-                     selected=t == controls.track, basis=controls.k1 and t == basis, muted=muted)
+                     selected=t == controls.track, basis=controls.k1 and t == basis, muted=muted,
+                     length=length)
 
 
 def _pattern_row(frame: Frame, pattern: str, y: int, *, selected: bool, basis: bool,
-                 muted: bool) -> None:
-    """Accent: a tall 3-pixel block; hit: a 2-pixel block; rest: a dash."""
+                 muted: bool, length: int) -> None:
+    """Accent: a tall 3-pixel block; hit: a 2-pixel block; rest: a dash; the steps past
+    the track's length at the dimmest level."""
     if basis:
         levels = {ACCENT: 0, HIT: 0, REST: 1}
     elif selected:
@@ -114,11 +120,12 @@ def _pattern_row(frame: Frame, pattern: str, y: int, *, selected: bool, basis: b
         levels = {k: v // 2 for k, v in levels.items()}
     for step, char in enumerate(pattern):
         x = step * STEP_WIDTH
+        past = step >= length
         if char == ACCENT:
-            frame.rect(x, y + 1, 3, 6, levels[ACCENT])
+            frame.rect(x, y + 1, 3, 6, 1 if past else levels[ACCENT])
         elif char == HIT:
-            frame.rect(x, y + 2, 2, 4, levels[HIT])
-        else:
+            frame.rect(x, y + 2, 2, 4, 1 if past else levels[HIT])
+        elif not past:
             frame.rect(x, y + 4, 2, 1, levels[REST])
 
 

@@ -39,11 +39,16 @@ class TrackView:
     morph: float
     patches: tuple[Mapping[str, Any], Mapping[str, Any]]
     """Each patch as the kit model's fields in its units (infinities as floats)."""
+    length: int
+    """Steps played before the track starts over; the steps past it are silent."""
+    chain: tuple[int, ...]
+    """The lengths of the pages it plays after its own steps (a Microtonic chain)."""
 
 
 @dataclasses.dataclass(frozen=True)
 class SessionView:
     tempo: float
+    step_rate: str
     fill_rate: float
     basis: int
     lowpass: tuple[float, float]
@@ -63,6 +68,7 @@ def parse_session(text: str) -> SessionView:
         tracks = tuple(_track(data["tracks"][name]) for name in TRACKS)
         return SessionView(
             tempo=float(data["tempo"]),
+            step_rate=str(data["step_rate"]),
             fill_rate=float(data["fill_rate"]),
             basis=TRACKS.index(data["basis"]),
             lowpass=(float(data["lowpass"]["frequency"]), float(data["lowpass"]["resonance"])),
@@ -89,6 +95,8 @@ def _track(item: Mapping[str, Any]) -> TrackView:
         choke=bool(item["choke"]),
         morph=float(item["morph"]),
         patches=(_patch(patches[0]), _patch(patches[1])),
+        length=int(item["length"]),
+        chain=tuple(int(page["length"]) for page in item["chain"]),
     )
 
 
@@ -107,13 +115,26 @@ class View:
     """How many session states have arrived: edits in flight are aged by it."""
     playing: bool = False
     playhead: int | None = None
-    """Step 0-31 of the last step played."""
+    """The clock's count of the last step played; each track is at its own step of it
+    (:meth:`column`)."""
     pending: frozenset[int] = frozenset()
     """Tracks whose generation is under way."""
     probabilities: tuple[tuple[float, ...] | None, ...] = (None,) * len(TRACKS)
     """Per track, the model's hit probabilities from its last generation."""
     link: LinkState | None = None
     """The Ableton Link session, when the machine follows one."""
+
+
+    def column(self, track: int) -> int | None:
+        """The step of ``track`` the playhead is on (each track loops on its own), or
+        None while it plays a page of its chain."""
+        if self.playhead is None:
+            return None
+        if self.session is None:
+            return self.playhead % STEPS
+        settings = self.session.tracks[track]
+        column = self.playhead % (settings.length + sum(settings.chain))
+        return column if column < settings.length else None
 
 
 def observe(view: View, message: Message) -> View:
@@ -124,9 +145,9 @@ def observe(view: View, message: Message) -> View:
             return dataclasses.replace(view, session=parse_session(text), serial=view.serial + 1)
         case Step(index=index):
             # a step only comes while playing, so it also mends a missed Transport
-            return dataclasses.replace(view, playing=True, playhead=index % STEPS)
+            return dataclasses.replace(view, playing=True, playhead=index)
         case Transport(playing=playing, position=position):
-            playhead = view.playhead if playing else math.floor(position) % STEPS
+            playhead = view.playhead if playing else math.floor(position)
             return dataclasses.replace(view, playing=playing, playhead=playhead)
         case GenerationState(target=target, pending=pending, probabilities=probabilities):
             if not 0 <= target < len(TRACKS):
