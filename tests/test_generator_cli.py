@@ -193,3 +193,62 @@ def test_fetch_reports_an_unreachable_url(tmp_path, capsys):
 
 def test_build_needs_a_source(tmp_path, capsys):
     assert run("priors", "build", "--out", tmp_path / "x.sqlite") == 2
+
+
+STEP_8 = {"kick": "X---x---X---x---", "snare": "-------x--------"}
+
+
+def test_history_file_pulls_the_snare_toward_the_sessions_own(tmp_path, capsys):
+    db = tmp_path / "priors.sqlite"
+    history = tmp_path / "history.jsonl"
+    history.write_text("\n".join(json.dumps(STEP_8) for _ in range(16)) + "\n")
+    ask = ["generate", "--instrument", "snare", "--basis-instrument", "kick"]
+    ask += ["--basis", "X---x---X---x---", "--seed", 1, "--db", db, "--json", "--probs"]
+    assert run(*ask) == 0
+    before = json.loads(capsys.readouterr().out)
+    assert run(*ask, "--history", history) == 0
+    after = json.loads(capsys.readouterr().out)
+    assert before["probs"][7] < 0.2 < 0.8 < after["probs"][7]
+
+
+def test_a_bad_history_line_names_file_and_line_and_nothing_is_generated(tmp_path, capsys):
+    history = tmp_path / "history.jsonl"
+    history.write_text(json.dumps(STEP_8) + "\n\n" + '{"snare": "not a pattern"}\n')
+    ask = ["generate", "--instrument", "snare", "--basis-instrument", "kick"]
+    code = run(
+        *ask, "--basis", "X---x---X---x---", "--db", tmp_path / "p.sqlite", "--history", history
+    )
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""
+    assert f"{history}:3:" in captured.err and "16 or all 32" in captured.err
+
+
+def test_batch_history_conditions_its_own_line_only(tmp_path, capsys):
+    request = {"instrument": "snare", "basis_instrument": "kick", "basis": "X---x---X---x---"}
+    request |= {"seed": 1, "probs": True}
+    lines = [
+        request,
+        {**request, "history": [STEP_8] * 16},
+        {**request, "history": [STEP_8, {"kick": "x---"}]},
+        {**request, "history": [{"cowbell": "x" * 16}]},
+        request,
+    ]
+    batch = tmp_path / "requests.jsonl"
+    batch.write_text("\n".join(json.dumps(r) for r in lines) + "\n")
+    assert run("generate", "--batch", batch, "--db", tmp_path / "p.sqlite") == 1
+    answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert answers[0]["probs"][7] < 0.2 < 0.8 < answers[1]["probs"][7]
+    assert answers[2]["error"].startswith(f"{batch}:3: history bar 2:")
+    assert f"{batch}:4: history bar 1: unknown track(s) cowbell" in answers[3]["error"]
+    assert answers[4] == answers[0]
+
+
+def test_eval_scores_the_later_bars_with_the_first_as_history(gmd_like, tmp_path, capsys):
+    db = tmp_path / "train.sqlite"
+    assert run("priors", "build", "--midi", gmd_like, "--split", "train", "--out", db) == 0
+    capsys.readouterr()
+    ask = ["priors", "eval", "--midi", gmd_like, "--split", "validation", "--db", db, "--json"]
+    assert run(*ask, "--history-bars", 3) == 0
+    scores = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    kick_snare = next(s for s in scores if (s["basis"], s["target"]) == ("kick", "snare"))
+    assert kick_snare["bars"] == 1  # the 4-bar take: 3 as history, 1 scored

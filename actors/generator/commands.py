@@ -21,6 +21,7 @@ from actors.messages import DEFAULT_SURPRISE, GenerateRequest, GenerateResult
 from . import _build, _eval, _store
 from ._corpus import Corpus
 from ._generate import Generator
+from ._history import bars_from_fields, history_arrays, read_history
 from ._patterns import TRACKS, track_index
 from ._progress import progress
 
@@ -67,6 +68,12 @@ def register_commands(sub: argparse._SubParsersAction) -> None:
         help="a JSONL file of requests (fields as the options, with underscores); "
         "one JSON answer per line",
     )
+    generate.add_argument(
+        "--history",
+        type=Path,
+        help="a JSONL file of earlier bars to learn from, oldest first, one per line: "
+        '{"kick": "x---...", "snare": "----X...", ...} (a batch line\'s "history" replaces it)',
+    )
     generate.add_argument("--db", type=Path, help="prior store (default: the user cache)")
     generate.set_defaults(func=_generate_command)
 
@@ -96,6 +103,12 @@ def register_commands(sub: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--midi", type=Path, required=True, help="a folder of drum MIDI files")
     evaluate.add_argument("--split", help="with GMD's info.csv: the held-out split")
     evaluate.add_argument("--db", type=Path, help="prior store (default: the user cache)")
+    evaluate.add_argument(
+        "--history-bars",
+        type=int,
+        default=0,
+        help="each file's first N bars are the history; only its later bars are scored",
+    )
     evaluate.add_argument("--json", action="store_true", help="one JSON object per track pair")
     evaluate.set_defaults(func=_eval_command)
 
@@ -104,9 +117,17 @@ def register_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _generate_command(args: argparse.Namespace) -> int:
+    history: list[tuple[str, ...]] = []
+    if args.history is not None:
+        try:
+            history = read_history(args.history)
+        except ValueError as error:
+            print(f"generate: {error}", file=sys.stderr)
+            return 1
     generator = Generator(_build.open_store(args.db or _store.default_path()))
+    generator.set_history(*history_arrays(history))
     if args.batch is not None:
-        return _batch(generator, args.batch)
+        return _batch(generator, args.batch, history)
     if args.instrument is None:
         print("generate: give --instrument and --basis(-instrument), or --batch", file=sys.stderr)
         return 2
@@ -184,8 +205,12 @@ _FIELDS = (
 )
 
 
-def _batch(generator: Generator, path: Path) -> int:
-    """Answer each JSON line in order; a bad line gets ``{"error": ...}``, not an abort."""
+def _batch(generator: Generator, path: Path, history: list[tuple[str, ...]]) -> int:
+    """Answer each JSON line in order; a bad line gets ``{"error": ...}``, not an abort.
+
+    A line's ``"history"`` (a list of bars as in ``--history``) conditions that
+    line alone, in place of ``history``.
+    """
     failures = 0
     with path.open() as lines:
         for number, line in enumerate(lines, start=1):
@@ -195,15 +220,37 @@ def _batch(generator: Generator, path: Path) -> int:
                 fields = json.loads(line)
                 if not isinstance(fields, dict):
                     raise ValueError("each line must be a JSON object")
-                result = generator.generate(request_from_fields(fields))
+                own = _line_history(fields.pop("history", None))
+                request = request_from_fields(fields)
+                if own is not None:
+                    generator.set_history(*history_arrays(own))
+                try:
+                    result = generator.generate(request)
+                finally:
+                    if own is not None:
+                        generator.set_history(*history_arrays(history))
             except (ValueError, TypeError, KeyError) as error:
-                result = GenerateResult(0, -1, (), (), f"line {number}: {error}")
+                result = GenerateResult(0, -1, (), (), f"{path}:{number}: {error}")
             if result.error:
                 failures += 1
                 print(json.dumps({"error": result.error}), flush=True)
             else:
                 print(json.dumps(_answer(result, bool(fields.get("probs")))), flush=True)
     return 1 if failures else 0
+
+
+def _line_history(value: Any) -> list[tuple[str, ...]] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ValueError("history must be a list of bars")
+    bars: list[tuple[str, ...]] = []
+    for k, fields in enumerate(value, start=1):
+        try:
+            bars += bars_from_fields(fields)
+        except ValueError as error:
+            raise ValueError(f"history bar {k}: {error}") from None
+    return bars
 
 
 def _answer(result: GenerateResult, probs: bool) -> dict[str, Any]:
@@ -301,7 +348,10 @@ def _eval_command(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"priors eval: {error}", file=sys.stderr)
         return 1
-    scores = _eval.score_all(generator, corpus)
+    if args.history_bars < 0:
+        print("priors eval: --history-bars must be 0 or more", file=sys.stderr)
+        return 2
+    scores = _eval.score_all(generator, corpus, history_bars=args.history_bars)
     if args.json:
         for s in scores:
             print(json.dumps({"basis": TRACKS[s.basis], "target": TRACKS[s.target], **_row(s)}))
