@@ -252,3 +252,43 @@ def test_eval_scores_the_later_bars_with_the_first_as_history(gmd_like, tmp_path
     scores = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     kick_snare = next(s for s in scores if (s["basis"], s["target"]) == ("kick", "snare"))
     assert kick_snare["bars"] == 1  # the 4-bar take: 3 as history, 1 scored
+
+
+def test_a_players_library_merges_into_a_store_and_changes_info_and_answers(tmp_path, capsys):
+    db = tmp_path / "priors.sqlite"
+    assert run("priors", "build", "--starter", "--out", db) == 0
+    ask = ["generate", "--instrument", "snare", "--basis-instrument", "kick"]
+    ask += ["--basis", "X---x---X---x---", "--seed", 1, "--db", db, "--json", "--probs"]
+    assert run(*ask) == 0
+    assert run("priors", "info", "--db", db) == 0
+    before = capsys.readouterr().out
+    library = tmp_path / "my grooves"
+    for i in range(3):
+        write_groove(
+            library / f"{i}.mid", "X---x---X---x---", "-------x--------", "x-x-x-x-x-x-x-x-"
+        )
+    assert run("priors", "build", "--midi", library, "--add-to", db, "--weight", 4) == 0
+    assert run("priors", "info", "--db", db) == 0
+    info = capsys.readouterr().out
+    assert "source:      starter corpus:" in before and "source:      library" not in before
+    step_8 = json.loads(before.splitlines()[1])["probs"][7]
+    assert f"source:      library MIDI {library}: 3 songs/patterns, 12 bars, weight 4" in info
+    assert "starter corpus:" in info  # what the store held is kept
+    assert run(*ask) == 0
+    after = json.loads(capsys.readouterr().out)
+    assert after["probs"][7] > step_8 + 0.1  # the library's snare pulls toward step 8
+
+
+def test_a_library_with_no_drum_notes_is_refused_and_the_store_kept(tmp_path, capsys):
+    db = tmp_path / "priors.sqlite"
+    assert run("priors", "build", "--starter", "--out", db) == 0
+    stored = db.read_bytes()
+    library = tmp_path / "silence"
+    library.mkdir()
+    midi = mido.MidiFile(ticks_per_beat=PPQ)
+    midi.tracks.append(mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=500000)]))
+    midi.save(library / "empty.mid")
+    capsys.readouterr()
+    assert run("priors", "build", "--midi", library, "--add-to", db) == 1
+    assert f"MIDI {library} holds no drum bars" in capsys.readouterr().err
+    assert db.read_bytes() == stored

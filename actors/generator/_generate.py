@@ -192,7 +192,8 @@ class Generator:
             corpus.hits,
             corpus.accents,
             corpus.preceding(),
-            np.bincount(source)[source] ** -SOURCE_POWER,
+            np.bincount(source)[source] ** -SOURCE_POWER
+            * np.asarray(corpus.weights or np.ones(len(corpus.kinds)))[source],
             np.array([SKETCH.get(kind, 0.0) for kind in corpus.kinds])[source],
         )
         self._cache: dict[tuple[int, tuple[int, ...], bool], _Groups] = {}

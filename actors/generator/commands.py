@@ -87,7 +87,20 @@ def register_commands(sub: argparse._SubParsersAction) -> None:
     )
     build.add_argument("--presets", type=Path, help="a folder of .mtpreset / .mtpg files")
     build.add_argument("--starter", action="store_true", help="the corpus shipped with supertonic")
-    build.add_argument("--out", type=Path, required=True, help="the store to write")
+    build.add_argument("--out", type=Path, help="the store to write (default: --add-to's)")
+    build.add_argument(
+        "--add-to",
+        type=Path,
+        metavar="STORE",
+        help="merge into this existing store as a player's library, keeping what it holds",
+    )
+    build.add_argument(
+        "--weight",
+        type=float,
+        default=_build.LIBRARY_WEIGHT,
+        help=f"with --add-to: how much each added song counts against a stored one "
+        f"(default {_build.LIBRARY_WEIGHT:g})",
+    )
     build.set_defaults(func=_build_command)
 
     fetch = actions.add_parser("fetch", help="download the Groove MIDI Dataset and build from it")
@@ -267,6 +280,13 @@ def _build_command(args: argparse.Namespace) -> int:
     if not (args.midi or args.presets or args.starter):
         print("priors build: give --midi, --presets and/or --starter", file=sys.stderr)
         return 2
+    out = args.out or args.add_to
+    if out is None:
+        print("priors build: give --out, or --add-to an existing store", file=sys.stderr)
+        return 2
+    if not args.weight > 0:
+        print(f"priors build: --weight must be above 0, got {args.weight}", file=sys.stderr)
+        return 2
     sources = []
     described = []
     try:
@@ -279,11 +299,19 @@ def _build_command(args: argparse.Namespace) -> int:
         if args.starter:
             sources += _build.starter_sources()
             described.append("starter corpus")
-        _build.build(args.out, sources, " + ".join(described))
-    except ValueError as error:
+        if args.add_to is not None:
+            existing = _store.read(args.add_to)
+            added = _build.as_library(sources, " + ".join(described), args.weight)
+            before = existing.meta.get("description", "")
+            _build.build(
+                out, [*existing.sources, *added], f"{before} + library {' + '.join(described)}"
+            )
+        else:
+            _build.build(out, sources, " + ".join(described))
+    except (ValueError, _store.StoreError) as error:
         print(f"priors build: {error}", file=sys.stderr)
         return 1
-    print(f"built {args.out}: {sum(len(s.bars) for s in sources)} bars")
+    print(f"built {out}: {sum(len(s.bars) for s in sources)} bars")
     return 0
 
 
@@ -338,6 +366,8 @@ def _info_command(args: argparse.Namespace) -> int:
         print(f"{key + ':':<12} {store.meta.get(key, '?')}")
     known = (store.corpus.hits >= 0).sum(0)
     print("bars/track:  " + ", ".join(f"{t} {k}" for t, k in zip(TRACKS, known, strict=True)))
+    for name, sources, bars, weight in store.collections():
+        print(f"source:      {name}: {sources} songs/patterns, {bars} bars, weight {weight:g}")
     return 0
 
 
