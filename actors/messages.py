@@ -332,6 +332,15 @@ class SetHistoryWeight(Message):
     weight: float
 
 
+@_message(64)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetBasisOnly(Message):
+    """Generate from the basis track alone (the original's way) rather than from every
+    other unmuted track as it is."""
+
+    only: bool
+
+
 @_message(57)
 @dataclasses.dataclass(frozen=True, slots=True)
 class Generate(Message):

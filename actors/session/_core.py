@@ -14,6 +14,7 @@ import logging
 from actors import kit as kits
 from actors.clock import check_bpm
 from actors.messages import (
+    MAX_HISTORY_WEIGHT,
     TRACKS,
     BasisCaptured,
     Generate,
@@ -22,10 +23,13 @@ from actors.messages import (
     GenerationState,
     Message,
     SetBasis,
+    SetBasisOnly,
     SetChoke,
     SetFillRate,
     SetFills,
     SetGeneration,
+    SetHistory,
+    SetHistoryWeight,
     SetLowpass,
     SetMorph,
     SetMute,
@@ -39,7 +43,7 @@ from actors.messages import (
 from actors.sequencer import MAX_FILL_RATE, MIN_FILL_RATE, STEPS
 from actors.voice import voice_for, voice_length
 
-from ._model import Session, SessionError, full_fills, full_pattern
+from ._model import MAX_HISTORY_BARS, Session, SessionError, full_fills, full_pattern
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +88,26 @@ def full_state(session: Session) -> Routed:
                       (To.BRIDGE, SetLowpass(*session.lowpass))]
     for index in range(len(session.tracks)):
         routed += track_messages(session, index)
-    return routed
+    return [*routed, (To.GENERATOR, history_message(session))]
+
+
+def history_message(session: Session) -> SetHistory:
+    return SetHistory(session.history, session.history_weight)
+
+
+def with_history(session: Session, bars: list[tuple[str, ...]]) -> Session:
+    """``bars`` played after the history, unless they are what it ends with already
+    (asking again over an unchanged pattern is not playing it again)."""
+    if session.history[-len(bars):] == tuple(bars):
+        return session
+    history = (*session.history, *bars)[-MAX_HISTORY_BARS:]
+    return dataclasses.replace(session, history=history)
+
+
+def _heard(session: Session, index: int, steps: slice) -> str:
+    """A track's steps as the history keeps them: a muted track is unknown, not silent."""
+    track = session.track(index)
+    return "" if track.mute else track.pattern[steps]
 
 
 class SessionCore:
@@ -92,6 +115,9 @@ class SessionCore:
         self.session = session
         self._continuations: dict[int, bool] = {}
         """Generations under way: target track -> whether it asked for steps 17-32."""
+        self._unkept: set[int] = set()
+        """Tracks whose pattern is a generated answer the player has not built on yet:
+        asking again replaces it, so it never joins the history."""
 
     def apply(self, command: Message) -> Routed:
         """Apply one command; returns the messages it sends on."""
@@ -103,12 +129,14 @@ class SessionCore:
             case SetPattern(track=t, text=text):
                 s = s.with_track(t, pattern=full_pattern(text))
                 routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]
+                self._unkept.clear()
             case SetStep(track=t, step=i, velocity=v):
                 if not 0 <= i < STEPS or v not in _STEP_TEXT:
                     raise SessionError(f"no step {i} with velocity {v} (steps 0-31; 0/64/127)")
                 old = s.track(t).pattern
                 s = s.with_track(t, pattern=old[:i] + _STEP_TEXT[v] + old[i + 1:])
                 routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]
+                self._unkept.clear()
             case SetFills(track=t, text=text):
                 s = s.with_track(t, fills=full_fills(text))
                 routed = [(To.SEQUENCER, SetFills(t, s.track(t).fills))]
@@ -141,12 +169,37 @@ class SessionCore:
                     s, surprise=_unit(surprise, "surprise"),
                     complexity=None if complexity is None else _unit(complexity, "complexity"))
                 routed = []
+            case SetBasisOnly(only=only):
+                s = dataclasses.replace(s, basis_only=only)
+                routed = []
+            case SetHistoryWeight(weight=weight):
+                if not 0.0 <= weight <= MAX_HISTORY_WEIGHT:
+                    raise SessionError(
+                        f"history weight {weight:g} is outside 0-{MAX_HISTORY_WEIGHT:g}")
+                s = dataclasses.replace(s, history_weight=weight)
+                routed = [(To.GENERATOR, history_message(s))]
             case BasisCaptured(track=t, text=text):
-                # a bar tapped on a pad: it becomes that track's part and the basis
+                # a bar tapped on a pad: it becomes that track's part and the basis, and
+                # joins the history as played over the other tracks' first bar
+                played = full_pattern(text)[:STEPS // 2]
+                bar = tuple(played if i == t else _heard(s, i, slice(0, STEPS // 2))
+                            for i in range(len(s.tracks)))
                 s = dataclasses.replace(s.with_track(t, pattern=full_pattern(text)), basis=t)
-                routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]
+                s = with_history(s, [bar])
+                routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern)),
+                          (To.GENERATOR, history_message(s))]
+                self._unkept.clear()
             case Generate(target=t, continuation=continuation):
-                routed = self._generate(t, continuation)
+                s.track(t)
+                before = s
+                if t not in self._unkept:  # the patterns as the player left them
+                    halves = (slice(0, STEPS // 2), slice(STEPS // 2, STEPS))
+                    s = with_history(s, [tuple(_heard(s, i, h) for i in range(len(s.tracks)))
+                                         for h in halves])
+                self._unkept.clear()
+                self.session = s
+                routed = [] if s is before else [(To.GENERATOR, history_message(s))]
+                routed += self._generate(t, continuation)
             case GenerateResult():
                 s, routed = self._generated(command)
             case SetLowpass(frequency=frequency, resonance=resonance):
@@ -160,10 +213,16 @@ class SessionCore:
         return routed
 
     def _generate(self, target: int, continuation: bool) -> Routed:
-        """Ask the generator: from the basis track's pattern, or 17-32 from 1-16."""
+        """Ask the generator: from every other unmuted track as it is (or the basis track
+        alone), or 17-32 from 1-16 (and the other tracks' 17-32)."""
         s = self.session
         current = s.track(target).pattern
-        bases = () if continuation else ((s.basis, s.track(s.basis).pattern),)
+        bases: tuple[tuple[int, str], ...] = ()
+        if not s.basis_only:
+            bases = tuple((i, track.pattern) for i, track in enumerate(s.tracks)
+                          if i != target and not track.mute)
+        if not bases and not continuation:
+            bases = ((s.basis, s.track(s.basis).pattern),)
         self._continuations[target] = continuation
         request = GenerateRequest(target, bases, current, continuation, 1, None, s.surprise,
                                   s.complexity)
@@ -184,6 +243,7 @@ class SessionCore:
             pattern = kept + pattern
             probabilities = tuple(0.0 if c == "-" else 1.0 for c in kept) + probabilities
         s = s.with_track(target, pattern=full_pattern(pattern))
+        self._unkept.add(target)
         done = GenerationState(target, False, tuple(probabilities))
         return s, [(To.SEQUENCER, SetPattern(target, s.track(target).pattern)),
                    (To.SURFACES, done)]
@@ -192,6 +252,7 @@ class SessionCore:
         """A whole new session (a loaded file): everything is sent again."""
         self.session = session
         self._continuations.clear()
+        self._unkept.clear()
         return full_state(session)
 
     def load_kit(self, kit: kits.Kit, slot: int, pattern: str) -> Routed:

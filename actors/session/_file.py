@@ -11,7 +11,11 @@ Version 1 fields (all optional when read; missing ones keep the defaults):
                 patches of the five tracks (a track's own ``patches`` override them)
 ``basis``       the track generation looks at (a track name)
 ``lowpass``     ``{"frequency": Hz, "resonance": 0-1}``
-``generation``  ``{"surprise": 0-1, "complexity": 0-1 or null}``
+``generation``  ``{"surprise": 0-1, "complexity": 0-1 or null, "history_weight": 0-4,
+                "basis_only": bool}``
+``history``     the session's own bars for the generator, oldest first: a list of
+                ``{"kick": "x---x---x---x---", ...}``, 16 steps per track (a track
+                left out is unknown); left out of the state surfaces receive
 ``tracks``      object keyed by track name (kick, snare, hihat, openhat, clap), each
                 ``{"pattern": "x---X---", "fills": "--f-", "mute": bool, "swing": percent,
                 "choke": bool, "morph": 0-1, "patches": [drum, drum]}``; a drum is an
@@ -32,21 +36,29 @@ from typing import Any
 
 from actors import kit as kits
 from actors.clock import check_bpm
-from actors.messages import TRACKS
+from actors.messages import MAX_HISTORY_WEIGHT, TRACKS
 from actors.sequencer import MAX_FILL_RATE, MIN_FILL_RATE
 
-from ._model import Session, SessionError, default_session, full_fills, full_pattern
+from ._model import (
+    MAX_HISTORY_BARS,
+    Session,
+    SessionError,
+    default_session,
+    full_fills,
+    full_pattern,
+)
 
 FORMAT = "supertonic-session"
 VERSION = 1
 _KEYS = {"format", "version", "tempo", "swing", "fill_rate", "kit", "basis", "lowpass",
-         "generation", "tracks"}
+         "generation", "history", "tracks"}
 _TRACK_KEYS = {"pattern", "fills", "mute", "swing", "choke", "morph", "patches"}
 
 
 def session_to_json(session: Session, *, compact: bool = False) -> str:
     """The file text; ``compact`` drops the indentation, which lets Python's C encoder
-    write it (ten times faster), for the state surfaces receive after each change."""
+    write it (ten times faster), for the state surfaces receive after each change, and
+    the history, which no surface draws and which would multiply the state's size."""
     document = {
         "format": FORMAT,
         "version": VERSION,
@@ -54,7 +66,9 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
         "fill_rate": session.fill_rate,
         "basis": TRACKS[session.basis],
         "lowpass": {"frequency": session.lowpass[0], "resonance": session.lowpass[1]},
-        "generation": {"surprise": session.surprise, "complexity": session.complexity},
+        "generation": {"surprise": session.surprise, "complexity": session.complexity,
+                       "history_weight": session.history_weight,
+                       "basis_only": session.basis_only},
         "tracks": {
             name: {
                 "pattern": track.pattern,
@@ -68,6 +82,9 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
             for name, track in zip(TRACKS, session.tracks, strict=True)
         },
     }
+    if not compact:
+        document["history"] = [{name: text for name, text in zip(TRACKS, bar, strict=True)
+                                if text} for bar in session.history]
     indent = None if compact else 1
     return json.dumps(document, indent=indent, ensure_ascii=False, allow_nan=False) + "\n"
 
@@ -122,12 +139,21 @@ def _session_from(data: Any, path: Path) -> Session:
         session = dataclasses.replace(session, lowpass=(frequency, resonance))
     if "generation" in data:
         generation = data["generation"]
-        _known(generation, {"surprise", "complexity"}, "generation")
+        _known(generation, {"surprise", "complexity", "history_weight", "basis_only"},
+               "generation")
         complexity = generation.get("complexity")
+        weight = _number(generation.get("history_weight", session.history_weight))
+        if not 0.0 <= weight <= MAX_HISTORY_WEIGHT:
+            raise SessionError(f"history_weight {weight:g} is outside 0-{MAX_HISTORY_WEIGHT:g}")
         session = dataclasses.replace(
             session,
             surprise=_unit(_number(generation.get("surprise", session.surprise)), "surprise"),
-            complexity=None if complexity is None else _unit(_number(complexity), "complexity"))
+            complexity=None if complexity is None else _unit(_number(complexity), "complexity"),
+            history_weight=weight,
+            basis_only=_boolean(generation.get("basis_only", session.basis_only),
+                                "generation.basis_only"))
+    if "history" in data:
+        session = dataclasses.replace(session, history=_history(data["history"]))
     tracks = data.get("tracks", {})
     _known(tracks, set(TRACKS), "tracks")
     for name, item in tracks.items():
@@ -174,6 +200,20 @@ def save_session(session: Session, path: Path) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def _history(value: Any) -> tuple[tuple[str, ...], ...]:
+    if not isinstance(value, list):
+        raise SessionError("history must be a list of bars")
+    bars = []
+    for k, bar in enumerate(value[-MAX_HISTORY_BARS:]):
+        where = f"history[{k + max(len(value) - MAX_HISTORY_BARS, 0)}]"
+        _known(bar, set(TRACKS), where)
+        for name, text in bar.items():
+            if not isinstance(text, str) or len(text) != 16 or set(text) - set("-xX"):
+                raise SessionError(f"{where}.{name} must be 16 of '-', 'x', 'X', found {text!r}")
+        bars.append(tuple(str(bar.get(name, "")) for name in TRACKS))
+    return tuple(bars)
 
 
 def _known(value: Any, keys: set[str], where: str) -> None:

@@ -22,6 +22,10 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
 """The embedded beat: a plain backbeat with a little push, so a fresh machine grooves."""
 
 
+MAX_HISTORY_BARS = 128
+"""The newest bars of history kept: an hour's set of edits, a few ms per generation."""
+
+
 class SessionError(ValueError):
     pass
 
@@ -62,6 +66,13 @@ class Session:
     surprise: float = DEFAULT_SURPRISE
     complexity: float | None = None
     """None: as the store has it; else the syncopation quantile answers aim at."""
+    basis_only: bool = False
+    """Generate from the basis track alone, not from every other unmuted track."""
+    history: tuple[tuple[str, ...], ...] = ()
+    """The session's own bars, oldest first, each the five tracks' 16 steps: what the
+    generator learns the player from (at most ``MAX_HISTORY_BARS``)."""
+    history_weight: float = 1.0
+    """How much the history counts: 0 the store alone, 1 as learned from data."""
 
     def track(self, index: int) -> TrackSettings:
         if not 0 <= index < len(self.tracks):
