@@ -230,16 +230,19 @@ class Generator:
         self._history_cache.clear()
 
     def warm(self) -> None:
-        """Prepare every single-basis and continuation lookup now, not on first request.
+        """Prepare every single-basis, all-other-tracks and continuation lookup now, not on
+        first request.
 
         Grouping a conditioning's bars takes milliseconds once; done lazily it
         would land on some unlucky request during a performance.
         """
         for target in range(len(TRACKS)):
             self._groups(target, (), True)
-            for basis in range(len(TRACKS)):
-                if basis != target:
-                    self._groups(target, (basis,), False)
+            others = tuple(t for t in range(len(TRACKS)) if t != target)
+            self._groups(target, others, False)  # the session's default: every other track
+            self._groups(target, others, True)
+            for basis in others:
+                self._groups(target, (basis,), False)
 
     # --- probabilities ------------------------------------------------------------------
 

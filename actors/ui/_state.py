@@ -51,6 +51,10 @@ class SessionView:
     complexity: float | None
     """None: generation is free to be as complex as the store has it."""
     tracks: tuple[TrackView, ...]
+    history_weight: float = 1.0
+    """How much the session's own bars count in generation (0: the store alone)."""
+    basis_only: bool = False
+    """Generation looks at the basis track alone, not every other track."""
 
 
 def parse_session(text: str) -> SessionView:
@@ -68,6 +72,8 @@ def parse_session(text: str) -> SessionView:
             complexity=(None if data["generation"]["complexity"] is None
                         else float(data["generation"]["complexity"])),
             tracks=tracks,
+            history_weight=float(data["generation"].get("history_weight", 1.0)),
+            basis_only=bool(data["generation"].get("basis_only", False)),
         )
     except (KeyError, TypeError, IndexError, AttributeError) as exc:
         raise ValueError(f"not a session state: {exc!r}") from None
