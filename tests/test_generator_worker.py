@@ -1,5 +1,6 @@
 """The worker process and its trio client: round trips, request ids, superseding, failures."""
 
+import dataclasses
 import logging
 import os
 import signal
@@ -18,7 +19,8 @@ from actors.generator import (
 from actors.generator._build import build_starter
 from actors.generator._queue import LatestPerKey
 from actors.mesh import mailbox
-from actors.messages import SetHistory
+from actors.messages import Generate, SetHistory
+from actors.session import SessionCore, To, default_session, full_state
 
 KICK, SNARE, HIHAT = 0, 1, 2
 BASIS = ((KICK, "X-------x-x-----"),)
@@ -157,3 +159,37 @@ async def test_the_generator_actor_gives_the_history_to_the_worker(store):
             with trio.fail_after(30):
                 result = await results.receive()
     assert result.probs[7] > 0.8
+
+
+async def _generated_snare(store, session):
+    """The snare a session gets from a real generator, its history sent as it would be."""
+    core = SessionCore(session)
+    requests_in, requests = mailbox()
+    results_out, results = mailbox()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(generator_actor, requests, results_out, store)
+        async with requests_in:
+            for target, message in [*full_state(session), *core.apply(Generate(SNARE, False))]:
+                if target is To.GENERATOR:
+                    await requests_in.send(message)
+            with trio.fail_after(30):
+                core.apply(await results.receive())
+    return core.session.track(SNARE).pattern
+
+
+async def test_a_session_whose_snare_plays_on_step_8_pulls_generated_snares_there(store):
+    kick, snare = "X---x---X---x---", "-------x--------"
+    session = default_session().with_patterns({KICK: kick, SNARE: "----X-------X---"})
+    session = dataclasses.replace(session, surprise=0.0, basis_only=True, basis=KICK)
+    bars = ((kick, snare, "x-x-x-x-x-x-x-x-", "", ""),) * 24
+    learned = await _generated_snare(store, dataclasses.replace(session, history=bars))
+    ignored = await _generated_snare(
+        store, dataclasses.replace(session, history=bars, history_weight=0.0)
+    )
+    assert learned[7] != "-" and learned[23] != "-"
+    assert ignored[7] == "-"
+    # By default every other track is a basis; bars that know them all pull as well.
+    every = tuple((*bar[:3], "-" * 16, "-" * 16) for bar in bars)
+    quiet = session.with_patterns({3: "-" * 16, 4: "-" * 16, 2: "x-x-x-x-x-x-x-x-"})
+    default = dataclasses.replace(quiet, basis_only=False, history=every)
+    assert (await _generated_snare(store, default))[7] != "-"
