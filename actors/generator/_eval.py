@@ -52,23 +52,20 @@ def score_pair(
     for track in tracks:
         known &= corpus.hits[:, track] != UNKNOWN
     rng = np.random.default_rng(seed)
-    batches = [np.flatnonzero(known)]
+    # (history rows, scored rows) per batch: one batch of every known bar without history
+    batches = [(np.zeros(0, np.int64), np.flatnonzero(known))]
     if history_bars:
         batches = []
         for source in range(len(corpus.kinds)):
             rows = np.flatnonzero(corpus.source == source)
             if len(rows) > history_bars:
-                batches.append(
-                    (rows[:history_bars], rows[history_bars:][known[rows[history_bars:]]])
-                )
+                later = rows[history_bars:]
+                batches.append((rows[:history_bars], later[known[later]]))
     truths, probs, samples = [], [], []
     try:
-        for batch in batches:
+        for past, rows in batches:
             if history_bars:
-                past, rows = batch
                 generator.set_history(corpus.hits[past], corpus.accents[past])
-            else:
-                rows = batch
             if not len(rows):
                 continue
             given = {t: (corpus.hits[rows, t], corpus.accents[rows, t]) for t in tracks}

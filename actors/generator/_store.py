@@ -164,7 +164,7 @@ def _read(db: apsw.Connection) -> Store:
     if db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
         raise StoreError("the database fails SQLite's integrity check")
     meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-    if meta.get("schema") not in _READABLE:
+    if str(meta.get("schema")) not in _READABLE:
         raise StoreError(f"schema {meta.get('schema')!r}, expected {SCHEMA_VERSION}")
     extra = "collection, weight" if meta["schema"] == SCHEMA_VERSION else "'', 1.0"
     sources: dict[int, Source] = {}
