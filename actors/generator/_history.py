@@ -6,6 +6,7 @@ only where the tracks it does name are all a request needs.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ from actors.messages import MAX_HISTORY_WEIGHT, SetHistory
 
 from ._corpus import UNKNOWN
 from ._generate import Generator
-from ._patterns import STEPS, TRACKS, Bar, parse
+from ._patterns import STEPS, TRACKS, parse
 
 Bars = list[tuple[str, ...]]
 """Each bar: the five tracks' 16-step text in track order, ``""`` where unknown."""
@@ -32,8 +33,7 @@ def history_arrays(bars: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarra
             raise ValueError(f"a history bar has {len(TRACKS)} tracks, got {len(bar)}")
         for track, text in enumerate(bar):
             if text:
-                (parsed,) = _bars(text, 1)
-                hits[row, track], accents[row, track] = parsed.hits, parsed.accents
+                hits[row, track], accents[row, track] = _masks(text)
     return hits, accents
 
 
@@ -84,8 +84,12 @@ def read_history(path: Path) -> Bars:
     return bars
 
 
-def _bars(text: str, count: int) -> list[Bar]:
+@functools.lru_cache(maxsize=4096)
+def _masks(text: str) -> tuple[int, int]:
+    """One track's bar; cached, as a session re-sends its whole history at every
+    generation and most of it is the same few patterns (parsing 128 bars anew took
+    about 2 ms, which the answer would wait for)."""
     bars = parse(text)
-    if len(bars) != count:
+    if len(bars) != 1:
         raise ValueError(f"a history bar's pattern has 16 steps, got {text!r}")
-    return bars
+    return bars[0].hits, bars[0].accents
