@@ -2,11 +2,13 @@
 
 import argparse
 import json
+import shutil
 import zipfile
 
 import mido
 import pytest
 
+from actors import kit as kits
 from actors.generator import commands
 
 PPQ = 480
@@ -292,3 +294,15 @@ def test_a_library_with_no_drum_notes_is_refused_and_the_store_kept(tmp_path, ca
     assert run("priors", "build", "--midi", library, "--add-to", db) == 1
     assert f"MIDI {library} holds no drum bars" in capsys.readouterr().err
     assert db.read_bytes() == stored
+
+
+def test_a_players_presets_merge_as_a_library_too(tmp_path, capsys):
+    db = tmp_path / "priors.sqlite"
+    assert run("priors", "build", "--starter", "--out", db) == 0
+    presets = tmp_path / "presets"
+    presets.mkdir()
+    shutil.copy(kits.__path__[0] + "/default.mtpreset", presets / "mine.mtpreset")
+    assert run("priors", "build", "--presets", presets, "--add-to", db) == 0
+    assert run("priors", "info", "--db", db) == 0
+    info = capsys.readouterr().out
+    assert f"source:      library presets {presets}: " in info and "weight 8" in info
