@@ -124,8 +124,12 @@ def report(name, path, seconds, train, validation, kits):
     print(f"\nall 65,536 bases x 20 pairs: {sum(missing.values())} unanswered ({took:.0f} s)")
     p50, p99 = trio.run(latency, path)
     print(f"latency through the worker: p50 {p50:.3f} ms, p99 {p99:.3f} ms")
-    for bars, every, resend in ((64, False, False), (64, True, False), (64, True, True),
-                                (128, True, True)):
+    for bars, every, resend in (
+        (64, False, False),
+        (64, True, False),
+        (64, True, True),
+        (128, True, True),
+    ):
         p50, p99 = trio.run(latency, path, 2000, bars, every, resend)
         bases = "every other track" if every else "one basis"
         sent = ", the history re-sent before each" if resend else ""
