@@ -1,5 +1,6 @@
 """The session: its file, its pure core, and its actor's autosave under kill -9."""
 
+import dataclasses
 import json
 import os
 import signal
@@ -207,12 +208,14 @@ def test_default_kit_is_the_shipped_preset():
 async def test_loading_a_file_replaces_the_whole_session_and_tells_everyone(tmp_path):
     target = default_session().with_tempo(97.5).with_patterns({0: "x---" * 8})
     target = target.with_track(2, morph=0.7, choke=True)
+    target = dataclasses.replace(target, history=(("x---" * 4, "", "", "", ""),) * 3,
+                                 history_weight=0.5)
     good = tmp_path / "set.json"
     save_session(target, good)
     damaged = tmp_path / "bad.json"
     damaged.write_text("{")
     commands, inbox = mailbox()
-    sinks = {t: mailbox() for t in (To.CLOCK, To.SEQUENCER, To.BRIDGE)}
+    sinks = {t: mailbox() for t in (To.CLOCK, To.SEQUENCER, To.BRIDGE, To.GENERATOR)}
     core = SessionCore(default_session().with_tempo(150))
     got = []
 
@@ -232,6 +235,7 @@ async def test_loading_a_file_replaces_the_whole_session_and_tells_everyone(tmp_
     assert core.session == target
     assert SetTempo(97.5) in got and SetChoke(2, True) in got
     assert sum(isinstance(m, SetVoice) for m in got) == 5
+    assert SetHistory(target.history, 0.5) in got  # the generator learns the loaded player
 
 
 def test_kill_9_while_autosaving_leaves_a_loadable_file(tmp_path):
