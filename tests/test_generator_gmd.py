@@ -96,3 +96,10 @@ def test_kick_and_closed_hat_with_history_reach_the_snare_target(gmd):
         gmd["generator"], gmd["validation"], KICK, SNARE, history_bars=8, also=(HIHAT,)
     )
     assert score.nll <= 0.60 and score.no_result == 0
+
+
+def test_the_sessions_default_every_other_track_beats_one_basis(gmd):
+    # What the surfaces ask by default since issue 14: the target from all four others.
+    every = score_pair(gmd["generator"], gmd["validation"], KICK, SNARE, also=(HIHAT, 3, 4))
+    assert every.no_result == 0
+    assert every.nll < gmd["scores"][(KICK, SNARE)].nll - 0.08
