@@ -142,6 +142,12 @@ flatter, because a drummer's snare stays where it is when the kick moves (best o
 0.06-1 in the same search)."""
 HISTORY_NEAREST = 4
 """Candidates from the history: the common target patterns of its closest groups."""
+_MULTI_WEIGHTS = [_WEIGHTS] + [
+    np.exp(-np.arange(len(_WEIGHTS)) * given**-MULTI_POWER / 8).astype(np.float32)
+    for given in range(1, len(TRACKS) + 1)
+]
+"""Kernel weight by stretched distance for each number of given tracks (0-5), looked up
+rather than computed: a request's time is mostly this one (rows, groups) array."""
 _CHUNK = 2048
 """Bars per block in batch work, bounding memory to tens of MB."""
 
@@ -287,10 +293,7 @@ class Generator:
         query = [given[t] for t in order] + ([previous] if previous is not None else [])
         stretch = [_STRETCH[t] for t in order] + [_STRETCH[-1]]
         distance = _distance(groups, rows, query, stretch)
-        if len(query) > 1 and MULTI_POWER:
-            weight = np.exp(distance * np.float32(-(len(query) ** -MULTI_POWER) / 8))
-        else:
-            weight = _WEIGHTS[distance]
+        weight = _MULTI_WEIGHTS[len(query)][distance]
         voted = weight @ groups.hit_sums
         count = weight @ groups.count
         accented = weight @ groups.accent_sums
@@ -331,7 +334,7 @@ class Generator:
             return None
         key = (target, given, previous)
         if key not in self._history_cache:
-            self._history_cache[key] = _group(self._history, target, given, previous)
+            self._history_cache[key] = _group(self._history, target, given, previous, False)
         groups = self._history_cache[key]
         return groups if len(groups.count) else None
 
@@ -487,7 +490,11 @@ class Generator:
         return patterns, _floats(np.concatenate([prediction.hits[0], later.hits[0]]))
 
 
-def _group(bars: _Bars, target: int, given: tuple[int, ...], previous: bool) -> _Groups:
+def _group(
+    bars: _Bars, target: int, given: tuple[int, ...], previous: bool, merge: bool = True
+) -> _Groups:
+    """``bars`` grouped by identical given tracks; without ``merge`` each bar is its own
+    group (a history of at most a few hundred bars is quicker so than sorted)."""
     hits, accents = bars.hits, bars.accents
     known = hits[:, target] != UNKNOWN
     for track in given:
@@ -502,8 +509,11 @@ def _group(bars: _Bars, target: int, given: tuple[int, ...], previous: bool) -> 
         columns.append(accents[before[rows], target])
     k = len(columns) // 2
     table = np.stack(columns, 1) if columns else np.zeros((len(rows), 0), np.int32)
-    keys, group = np.unique(table, axis=0, return_inverse=True)
-    group = group.ravel()
+    if merge:
+        keys, group = np.unique(table, axis=0, return_inverse=True)
+        group = group.ravel()
+    else:
+        keys, group = table, np.arange(len(rows))
     vote = bars.vote[rows] / bars.vote[rows].mean() if len(rows) else bars.vote[rows]
     count = np.bincount(group, vote, len(keys))
     target_hits = hits[rows, target].astype(np.int64)
@@ -520,7 +530,11 @@ def _group(bars: _Bars, target: int, given: tuple[int, ...], previous: bool) -> 
         count=count.astype(np.float32),
         hit_sums=hit_sums.astype(np.float32),
         accent_sums=accent_sums.astype(np.float32),
-        common=_most_common(group, target_hits, len(keys)),
+        common=(
+            _most_common(group, target_hits, len(keys))
+            if merge
+            else np.pad(target_hits[:, None], ((0, 0), (0, PER_GROUP - 1)))
+        ),
         frequent=np.argsort(-count, kind="stable")[:FREQUENT_GROUPS],
         # Add-half smoothing: a step never seen hit is unlikely, not impossible.
         mean_hits=(hit_bits.sum(0) + 0.5) / (len(rows) + 1),
