@@ -369,6 +369,24 @@ class LoadSession(Message):
     path: str
 
 
+@_message(59)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetHistoryWeight(Message):
+    """How much the session's own bars count in generation: 0 the store alone, 1 as
+    learned from data, up to 4."""
+
+    weight: float
+
+
+@_message(64)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetBasisOnly(Message):
+    """Generate from the basis track alone (the original's way) rather than from every
+    other unmuted track as it is."""
+
+    only: bool
+
+
 @_message(57)
 @dataclasses.dataclass(frozen=True, slots=True)
 class Generate(Message):
@@ -383,7 +401,6 @@ class Generate(Message):
 
 DEFAULT_SURPRISE = 0.2
 """The surprise a request has unless it says otherwise; generation.md's figures are at it."""
-
 
 @_message(70)
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -429,6 +446,20 @@ class GenerateResult(Message):
     patterns: tuple[str, ...]
     probs: tuple[float, ...]
     error: str = ""
+
+
+@_message(72)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetHistory(Message):
+    """The session's own bars for the generator to learn from, oldest first.
+
+    Each bar is the five tracks' 16-step text in track order (``""`` where the
+    bar does not say); ``weight`` scales how much they count (0: the store
+    alone, 1: as learned from data). The generator keeps the latest one.
+    """
+
+    bars: tuple[tuple[str, ...], ...]
+    weight: float
 
 
 # --- session -> surfaces -----------------------------------------------------------------

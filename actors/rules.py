@@ -47,6 +47,9 @@ LOWPASS_OPEN = LOWPASS_FREQUENCY.high
 """A cutoff this high leaves the output unfiltered (the filter is not even running)."""
 LOWPASS_RESONANCE = Range(0.0, 1.0)
 """0 none, 1 the most the global low-pass allows."""
+HISTORY_WEIGHT = Range(0.0, 4.0)
+"""How much a session's own bars count in generation: 0 the store alone, 1 as learned
+from data (cross-validated), more to lean on them harder."""
 UNIT = Range(0.0, 1.0)
 """The whole travel of a knob: a track's morph between its patches, generation's surprise
 and complexity, a drum parameter's knob position."""

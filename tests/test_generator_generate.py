@@ -175,3 +175,38 @@ def test_complexity_control_moves_the_syncopation(generator):
 def test_invalid_requests_get_an_error_not_an_exception(generator, fields, message):
     result = generator.generate(GenerateRequest(**fields))
     assert message in result.error and result.patterns == ()
+
+
+def _history(snare: str, bars: int = 16):
+    kick = parse("X---x---X---x---")[0]
+    hit = parse(snare)[0]
+    hits = np.array([[kick.hits, hit.hits, -1, -1, -1]] * bars)
+    return hits, np.zeros_like(hits)
+
+
+def test_history_pulls_the_answer_toward_the_sessions_own_bars(generator):
+    # This session's snare always plays on step 8, where the store's rarely does.
+    request = dict(target=SNARE, bases=((KICK, "X---x---X---x---"),), surprise=0.0, seed=1)
+    before = ask(generator, **request)
+    generator.set_history(*_history("-------x--------", bars=2))
+    few = ask(generator, **request)
+    generator.set_history(*_history("-------x--------", bars=32))
+    many = ask(generator, **request)
+    generator.set_history(*_history("-------x--------", bars=32), scale=0.0)
+    off = ask(generator, **request)
+    generator.set_history(np.zeros((0, 5)), np.zeros((0, 5)))
+    assert before.probs[7] < 0.2
+    assert before.probs[7] < few.probs[7] < many.probs[7] and many.probs[7] > 0.8
+    assert many.patterns[0][7] != "-" and before.patterns[0][7] == "-"
+    assert off == before and ask(generator, **request) == before
+
+
+def test_history_missing_the_given_track_still_counts_for_the_target(generator):
+    # History bars that know only the snare vote for it whatever the basis.
+    hits = np.array([[-1, parse("-------x--------")[0].hits, -1, -1, -1]] * 16)
+    generator.set_history(hits, np.zeros_like(hits))
+    try:
+        result = ask(generator, target=SNARE, bases=((KICK, "X---x---X---x---"),), seed=1)
+    finally:
+        generator.set_history(np.zeros((0, 5)), np.zeros((0, 5)))
+    assert result.probs[7] < 0.2  # a bar without the kick says nothing about this request

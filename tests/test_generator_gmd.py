@@ -13,7 +13,7 @@ import pytest
 from actors.generator import Generator
 from actors.generator._build import build, midi_sources
 from actors.generator._corpus import Corpus
-from actors.generator._eval import baseline, score_all, unanswered_bases
+from actors.generator._eval import baseline, score_all, score_pair, unanswered_bases
 from actors.generator._store import read
 
 GMD = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "gmd"
@@ -80,3 +80,26 @@ def test_kick_to_snare_nll_target(gmd):
 
 def test_kick_to_hihat_sampled_f1_target(gmd):
     assert gmd["scores"][(KICK, HIHAT)].f1 >= 0.62
+
+
+def test_the_takes_first_8_bars_as_history_reach_the_kick_to_snare_targets(gmd):
+    # Issue 14: each validation take's first 8 bars are the history, the rest scored.
+    score = score_pair(gmd["generator"], gmd["validation"], KICK, SNARE, history_bars=8)
+    without = score_pair(gmd["generator"], gmd["validation"], KICK, SNARE)
+    assert score.bars > 1500 and score.no_result == 0
+    assert score.nll <= 0.64 and score.f1 >= 0.65
+    assert without.nll <= 0.722 and without.f1 >= 0.613  # as before the history existed
+
+
+def test_kick_and_closed_hat_with_history_reach_the_snare_target(gmd):
+    score = score_pair(
+        gmd["generator"], gmd["validation"], KICK, SNARE, history_bars=8, also=(HIHAT,)
+    )
+    assert score.nll <= 0.60 and score.no_result == 0
+
+
+def test_the_sessions_default_every_other_track_beats_one_basis(gmd):
+    # What the surfaces ask by default since issue 14: the target from all four others.
+    every = score_pair(gmd["generator"], gmd["validation"], KICK, SNARE, also=(HIHAT, 3, 4))
+    assert every.no_result == 0
+    assert every.nll < gmd["scores"][(KICK, SNARE)].nll - 0.08

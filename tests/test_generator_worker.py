@@ -1,5 +1,6 @@
 """The worker process and its trio client: round trips, request ids, superseding, failures."""
 
+import dataclasses
 import logging
 import os
 import signal
@@ -12,10 +13,14 @@ from actors.generator import (
     GenerateRequest,
     GeneratorError,
     Superseded,
+    generator_actor,
     open_generator,
 )
 from actors.generator._build import build_starter
 from actors.generator._queue import LatestPerKey
+from actors.mesh import mailbox
+from actors.messages import Generate, SetHistory
+from actors.session import SessionCore, To, default_session, full_state
 
 KICK, SNARE, HIHAT = 0, 1, 2
 BASIS = ((KICK, "X-------x-x-----"),)
@@ -120,3 +125,71 @@ async def test_replies_are_fast_through_the_worker(store):
             times.append(trio.current_time() - start)
     times.sort()
     assert times[100] < 0.005  # generous for a shared CI machine; the benchmark reports p50/p99
+
+
+STEP_8 = ("X---x---X---x---", "-------x--------", "", "", "")
+KICK_ONLY = ((KICK, "X---x---X---x---"),)
+
+
+async def test_the_history_lives_in_the_worker_and_a_bad_one_changes_nothing(store, caplog):
+    caplog.set_level(logging.INFO)
+    async with open_generator(store) as client:
+        before = await client.request(GenerateRequest(SNARE, KICK_ONLY, seed=1))
+        client.set_history(SetHistory((STEP_8,) * 16, 1.0))
+        pulled = await client.request(GenerateRequest(SNARE, KICK_ONLY, seed=1))
+        again = await client.request(GenerateRequest(SNARE, KICK_ONLY, seed=1))
+        client.set_history(SetHistory((("x--",) * 5,), 1.0))  # not a pattern
+        kept = await client.request(GenerateRequest(SNARE, KICK_ONLY, seed=1))
+        client.set_history(SetHistory((STEP_8,) * 16, 0.0))
+        off = await client.request(GenerateRequest(SNARE, KICK_ONLY, seed=1))
+    assert before.probs[7] < 0.2 and pulled.probs[7] > 0.8
+    assert again.probs == pulled.probs == kept.probs
+    assert "history refused" in caplog.text
+    assert off.probs == before.probs
+
+
+async def test_the_generator_actor_gives_the_history_to_the_worker(store):
+    requests_in, requests = mailbox()
+    results_out, results = mailbox()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(generator_actor, requests, results_out, store)
+        async with requests_in:
+            await requests_in.send(SetHistory((STEP_8,) * 16, 1.0))
+            await requests_in.send(GenerateRequest(SNARE, KICK_ONLY, seed=1))
+            with trio.fail_after(30):
+                result = await results.receive()
+    assert result.probs[7] > 0.8
+
+
+async def _generated_snare(store, session):
+    """The snare a session gets from a real generator, its history sent as it would be."""
+    core = SessionCore(session)
+    requests_in, requests = mailbox()
+    results_out, results = mailbox()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(generator_actor, requests, results_out, store)
+        async with requests_in:
+            for target, message in [*full_state(session), *core.apply(Generate(SNARE, False))]:
+                if target is To.GENERATOR:
+                    await requests_in.send(message)
+            with trio.fail_after(30):
+                core.apply(await results.receive())
+    return core.session.track(SNARE).pattern
+
+
+async def test_a_session_whose_snare_plays_on_step_8_pulls_generated_snares_there(store):
+    kick, snare = "X---x---X---x---", "-------x--------"
+    session = default_session().with_patterns({KICK: kick, SNARE: "----X-------X---"})
+    session = dataclasses.replace(session, surprise=0.0, basis_only=True, basis=KICK)
+    bars = ((kick, snare, "x-x-x-x-x-x-x-x-", "", ""),) * 24
+    learned = await _generated_snare(store, dataclasses.replace(session, history=bars))
+    ignored = await _generated_snare(
+        store, dataclasses.replace(session, history=bars, history_weight=0.0)
+    )
+    assert learned[7] != "-" and learned[23] != "-"
+    assert ignored[7] == "-"
+    # By default every other track is a basis; bars that know them all pull as well.
+    every = tuple((*bar[:3], "-" * 16, "-" * 16) for bar in bars)
+    quiet = session.with_patterns({3: "-" * 16, 4: "-" * 16, 2: "x-x-x-x-x-x-x-x-"})
+    default = dataclasses.replace(quiet, basis_only=False, history=every)
+    assert (await _generated_snare(store, default))[7] != "-"

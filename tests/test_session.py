@@ -1,5 +1,6 @@
 """The session: its file, its pure core, and its actor's autosave under kill -9."""
 
+import dataclasses
 import json
 import os
 import signal
@@ -17,12 +18,17 @@ from actors.mesh import mailbox
 from actors.messages import (
     BasisCaptured,
     Generate,
+    GenerateRequest,
     GenerateResult,
     LoadSession,
     SetBasis,
+    SetBasisOnly,
     SetChoke,
+    SetHistory,
+    SetHistoryWeight,
     SetLowpass,
     SetMorph,
+    SetMute,
     SetParam,
     SetPattern,
     SetQuantum,
@@ -41,6 +47,7 @@ from actors.session import (
     save_session,
     session_actor,
     session_from_json,
+    session_to_json,
 )
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -152,9 +159,11 @@ def test_a_captured_bar_becomes_the_basis_and_generation_uses_it():
     core = SessionCore(default_session())
     routed = core.apply(BasisCaptured(0, "X--x--x-X-------"))
     assert core.session.basis == 0
-    assert routed == [(To.SEQUENCER, SetPattern(0, "X--x--x-X-------" * 2))]
+    assert routed[0] == (To.SEQUENCER, SetPattern(0, "X--x--x-X-------" * 2))
+    assert routed[1:] == [(To.GENERATOR, SetHistory(core.session.history, 1.0))]
+    core.apply(SetBasisOnly(True))  # the original's way: the basis track alone
     routed = core.apply(Generate(1, False))
-    request = next(m for t, m in routed if t is To.GENERATOR)
+    request = next(m for t, m in routed if isinstance(m, GenerateRequest))
     assert request.bases == ((0, "X--x--x-X-------" * 2),)
     assert request.current == core.session.track(1).pattern
     answer = GenerateResult(9, 1, ("----X-------X---" * 2,), (0.5,) * 32)
@@ -167,7 +176,8 @@ def test_a_captured_bar_becomes_the_basis_and_generation_uses_it():
 def test_continuation_keeps_steps_1_to_16():
     core = SessionCore(default_session())
     first = core.session.track(2).pattern[:16]
-    (_, request), _ = core.apply(Generate(2, True))
+    core.apply(SetBasisOnly(True))
+    (_, request), _ = core.apply(Generate(2, True))[-2:]
     assert request.continuation and request.bases == ()
     core.apply(GenerateResult(1, 2, ("x-x-x-x-x-x-xxxx",), (0.25,) * 16))
     assert core.session.track(2).pattern == first + "x-x-x-x-x-x-xxxx"
@@ -210,12 +220,14 @@ def test_default_kit_is_the_shipped_preset():
 async def test_loading_a_file_replaces_the_whole_session_and_tells_everyone(tmp_path):
     target = default_session().with_tempo(97.5).with_patterns({0: "x---" * 8})
     target = target.with_track(2, morph=0.7, choke=True)
+    target = dataclasses.replace(target, history=(("x---" * 4, "", "", "", ""),) * 3,
+                                 history_weight=0.5)
     good = tmp_path / "set.json"
     save_session(target, good)
     damaged = tmp_path / "bad.json"
     damaged.write_text("{")
     commands, inbox = mailbox()
-    sinks = {t: mailbox() for t in (To.CLOCK, To.SEQUENCER, To.BRIDGE)}
+    sinks = {t: mailbox() for t in (To.CLOCK, To.SEQUENCER, To.BRIDGE, To.GENERATOR)}
     core = SessionCore(default_session().with_tempo(150))
     got = []
 
@@ -235,6 +247,7 @@ async def test_loading_a_file_replaces_the_whole_session_and_tells_everyone(tmp_
     assert core.session == target
     assert SetTempo(97.5) in got and SetChoke(2, True) in got
     assert sum(isinstance(m, SetVoice) for m in got) == 5
+    assert SetHistory(target.history, 0.5) in got  # the generator learns the loaded player
 
 
 def test_kill_9_while_autosaving_leaves_a_loadable_file(tmp_path):
@@ -309,3 +322,71 @@ def test_kill_9_during_play_loses_at_most_a_second_of_edits(tmp_path):
     for i in kept:
         track, step = i % 5, (i // 5) % 32
         assert saved.track(track).pattern[step] == ("X" if i % 2 else "x"), i
+
+
+def test_the_history_keeps_the_patterns_the_player_left_not_answers_replaced():
+    core = SessionCore(default_session())
+    core.apply(SetMute(3, True))
+    halves = [tuple("" if i == 3 else t.pattern[h:h + 16] for i, t in enumerate(
+        core.session.tracks)) for h in (0, 16)]
+    routed = core.apply(Generate(1, False))
+    assert core.session.history == tuple(halves)  # a muted track is unknown, not silent
+    (_, history), (_, request), _ = routed
+    assert history == SetHistory(tuple(halves), 1.0)
+    # By default every other unmuted track is a basis, as it is.
+    assert request.bases == tuple((i, core.session.track(i).pattern) for i in (0, 2, 4))
+    core.apply(GenerateResult(1, 1, ("----X-------X---" * 2,), (0.5,) * 32))
+    routed = core.apply(Generate(1, False))  # asking again replaces that answer:
+    assert len(core.session.history) == 2 and not any(
+        isinstance(m, SetHistory) for _, m in routed)  # it never joins the history
+    core.apply(GenerateResult(2, 1, ("------X-----X---" * 2,), (0.5,) * 32))
+    core.apply(SetStep(0, 2, 64))  # the player builds on it: it was kept
+    core.apply(Generate(2, True))
+    assert [bar[1] for bar in core.session.history[2:]] == ["------X-----X---"] * 2
+    assert core.session.history[2][0][2] == "x"
+
+
+def test_the_history_weight_reaches_the_generator_and_is_checked():
+    core = SessionCore(default_session())
+    assert core.apply(SetHistoryWeight(0.0)) == [(To.GENERATOR, SetHistory((), 0.0))]
+    with pytest.raises(ValueError, match="history weight"):
+        core.apply(SetHistoryWeight(5.0))
+    assert core.session.history_weight == 0.0
+    assert (To.GENERATOR, SetHistory((), 0.0)) in full_state(core.session)
+
+
+def test_the_history_is_capped_to_its_newest_bars():
+    core = SessionCore(default_session())
+    for i in range(100):
+        core.apply(SetStep(0, i % 32, 64 if i % 3 else 127))
+        core.apply(Generate(1, False))
+    assert len(core.session.history) == 128
+    assert core.session.history[-1][0] == core.session.track(0).pattern[16:]
+
+
+def test_a_saved_session_reloads_its_history(tmp_path):
+    core = SessionCore(default_session())
+    core.apply(SetMute(4, True))
+    core.apply(BasisCaptured(0, "X--x--x-X-------"))
+    core.apply(Generate(1, False))
+    core.apply(SetHistoryWeight(2.5))
+    core.apply(SetBasisOnly(True))
+    path = tmp_path / "set.json"
+    save_session(core.session, path)
+    loaded = load_session(path)
+    assert loaded == core.session and len(loaded.history) == 3
+    assert loaded.history[0][4] == "" and loaded.history_weight == 2.5 and loaded.basis_only
+    assert "clap" not in json.loads(path.read_text())["history"][0]
+    # The state the surfaces get leaves the history out.
+    assert "history" not in json.loads(session_to_json(core.session, compact=True))
+
+
+@pytest.mark.parametrize("history, message", [
+    ('"x"', "history must be a list"),
+    ('[{"snare": "x---"}]', "history[0].snare must be 16"),
+    ('[{"kick": "x---------------"}, {"cowbell": "x---------------"}]', "history[1]"),
+])
+def test_a_damaged_history_names_the_bar(history, message):
+    text = f'{{"format": "supertonic-session", "version": 1, "history": {history}}}'
+    with pytest.raises(SessionError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        session_from_json(text, Path("bad.json"))

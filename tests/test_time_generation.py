@@ -7,8 +7,15 @@ import dataclasses
 
 import pytest
 
-from actors.messages import Generate, GenerateRequest, GenerateResult, SetLength, SetStepRate
-from actors.session import Session, SessionCore, SessionError, To
+from actors.messages import (
+    Generate,
+    GenerateRequest,
+    GenerateResult,
+    SetBasisOnly,
+    SetLength,
+    SetStepRate,
+)
+from actors.session import Session, SessionCore, SessionError
 from tests.test_generator_cli import run
 from tests.ui_helpers import Rig
 
@@ -40,9 +47,9 @@ def test_steps_17_to_32_need_a_32_step_track():
 def test_a_16_step_track_asks_for_16_steps_from_the_basis_as_it_plays():
     core = SessionCore(session())  # the basis (kick) loops after 12 steps
     core.apply(SetLength(1, 16))
+    core.apply(SetBasisOnly(True))  # the original's way: the basis track alone
     routed = core.apply(Generate(1, False))
-    request = next(m for t, m in routed if t is To.GENERATOR)
-    assert isinstance(request, GenerateRequest)
+    request = next(m for t, m in routed if isinstance(m, GenerateRequest))
     assert request.bases == ((0, "X---x---x-x-X---"),)
     assert request.current == "----X-------X---"
     core.apply(GenerateResult(0, 1, ("x-x-X-x-x-x-X-xX",), (0.5,) * 16))
@@ -52,10 +59,19 @@ def test_a_16_step_track_asks_for_16_steps_from_the_basis_as_it_plays():
 
 def test_a_32_step_track_generates_as_before():
     core = SessionCore(dataclasses.replace(session().with_track(0, length=32)))
+    core.apply(SetBasisOnly(True))
     routed = core.apply(Generate(1, False))
-    request = next(m for t, m in routed if t is To.GENERATOR)
+    request = next(m for t, m in routed if isinstance(m, GenerateRequest))
     assert request.bases == ((0, core.session.track(0).pattern),)
     assert len(request.current) == 32
+
+
+def test_every_other_track_is_sent_as_it_sounds_over_the_target_s_length():
+    core = SessionCore(session())  # the kick loops after 12 steps
+    routed = core.apply(Generate(1, False))
+    request = next(m for t, m in routed if isinstance(m, GenerateRequest))
+    kick = core.session.track(0)
+    assert dict(request.bases)[0] == (kick.pattern[:kick.length] * 3)[:32]
 
 
 def test_the_surface_says_why_and_sends_nothing(tmp_path):

@@ -13,9 +13,11 @@ from actors.messages import (
     SaveSession,
     SessionState,
     SetBasis,
+    SetBasisOnly,
     SetChoke,
     SetFillRate,
     SetGeneration,
+    SetHistoryWeight,
     SetLength,
     SetLowpass,
     SetMorph,
@@ -309,7 +311,7 @@ def test_global_page(tmp_path):
     rig.enc(1, 4)
     labels = [item.label for item in rig.controls.page_items(rig.view)]
     assert labels == ["tempo", "clock", "lowpass", "resonance", "surprise", "complexity",
-                      "fill rate", "quantum", "step rate"]
+                      "fill rate", "quantum", "step rate", "history", "looks at"]
     assert messages(rig.enc(3, 3)) == [SetTempo(123.0)]
     rig.key(1, 1)
     assert messages(rig.enc(3, -1)) == [SetTempo(122.9)]
@@ -346,6 +348,22 @@ def test_the_clock_item_shows_the_link_peers(tmp_path):
     assert rig.controls.page_items(rig.view)[1].text == "link"
     rig.view = observe(rig.view, LinkState(peers=2, bpm=120.0, quantum=4.0, playing=True))
     assert rig.controls.page_items(rig.view)[1].text == "link, 2 peers"
+
+
+def test_global_page_sets_how_much_the_history_counts_and_what_generation_looks_at(tmp_path):
+    rig = Rig(tmp_path)
+    rig.enc(1, 4)
+    rig.enc(2, 7)
+    history, looks_at = rig.controls.page_items(rig.view)[7:]
+    assert (history.label, history.text, looks_at.text) == ("history", "x1.00", "all tracks")
+    assert messages(rig.enc(3, -3)) == [SetHistoryWeight(0.7)]
+    assert messages(rig.enc(3, -100)) == [SetHistoryWeight(0.0)]
+    assert rig.controls.page_items(rig.view)[7].text == "off"
+    assert messages(rig.enc(3, 100)) == [SetHistoryWeight(4.0)]  # at most 4 times as learned
+    rig.enc(2, 1)
+    assert messages(rig.tap(3)) == [SetBasisOnly(True)]
+    assert rig.controls.page_items(rig.view)[8].text == "basis only"
+    assert (rig.core.session.history_weight, rig.core.session.basis_only) == (4.0, True)
 
 
 def test_files_page_loads_kits_into_a_slot_and_saves_and_loads_sessions(tmp_path):

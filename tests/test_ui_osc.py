@@ -13,6 +13,8 @@ from pythonosc.udp_client import SimpleUDPClient
 from actors.messages import (
     Continue,
     Generate,
+    SetBasisOnly,
+    SetHistoryWeight,
     SetMute,
     SetParam,
     SetStep,
@@ -68,6 +70,9 @@ def message(address, *typed):
     ("/supertonic/generate", [2.0], Send(Dest.SESSION, Generate(1, False))),
     ("/supertonic/generate", ["hihat", 1], Send(Dest.SESSION, Generate(2, True))),
     ("/supertonic/load", ["mine"], LoadSessionFile(Path("/s/mine.json"))),
+    ("/supertonic/history", [0.5], Send(Dest.SESSION, SetHistoryWeight(0.5))),
+    ("/supertonic/history", [0], Send(Dest.SESSION, SetHistoryWeight(0.0))),
+    ("/supertonic/basisonly", [1.0], Send(Dest.SESSION, SetBasisOnly(True))),
     ("/supertonic/subscribe", [], Subscribe(None, False)),
     ("/supertonic/subscribe", [10111.0, 1.0], Subscribe(10111, True)),
     ("/supertonic/unsubscribe", [10111], Unsubscribe(10111)),

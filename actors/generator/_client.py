@@ -5,7 +5,8 @@ result are microseconds -- so a performance's timing is never held up by
 generation. One request is in flight at a time (the worker is sequential
 anyway); the rest wait in a :class:`LatestPerKey` queue where a newer request
 for the same target track replaces an older one, whose caller gets
-:class:`Superseded`.
+:class:`Superseded`. The session's history goes ahead of any request not yet
+sent; only the latest is kept, and the worker does not answer it.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from pathlib import Path
 import msgpack
 import trio
 
-from actors.messages import GenerateRequest, GenerateResult
+from actors.messages import GenerateRequest, GenerateResult, SetHistory
 
-from ._messages import pack, result_from
+from ._messages import pack, pack_history, result_from
 from ._queue import LatestPerKey
 from ._store import default_path
 
@@ -65,6 +66,7 @@ class GeneratorClient:
         self._wake = trio.lowlevel.ParkingLot()
         self._unpacker = msgpack.Unpacker(raw=False)
         self._closed: Exception | None = None
+        self._history: SetHistory | None = None
         self.description = ""
         """What the worker's store was built from (its ``meta.description``)."""
 
@@ -99,13 +101,22 @@ class GeneratorClient:
             raise GeneratorError(pending.result.error)
         return pending.result
 
+    def set_history(self, history: SetHistory) -> None:
+        """Condition every request sent from now on on ``history``."""
+        self._history = history
+        self._wake.unpark_all()
+
     async def _send(self) -> None:
         while True:
-            while self._in_flight is not None or not self._queue:
+            while self._history is None and (self._in_flight is not None or not self._queue):
                 await self._wake.park()
-            self._in_flight = self._queue.pop()
+            if self._history is not None:
+                data, self._history = pack_history(self._history), None
+            else:
+                self._in_flight = self._queue.pop()
+                data = pack(self._in_flight.request)
             try:
-                await self._stdin.send_all(pack(self._in_flight.request))
+                await self._stdin.send_all(data)
             except (trio.BrokenResourceError, trio.ClosedResourceError) as error:
                 self._fail(GeneratorError("the generator worker exited"))
                 log.error("cannot reach the generator worker: %s", error)

@@ -30,7 +30,9 @@ class Source:
 
     ``bars`` maps position -> the five tracks (``None`` = no such drum);
     consecutive positions were played one after the other, and a source that
-    ``loops`` plays its first bar again after its last.
+    ``loops`` plays its first bar again after its last. ``collection`` names
+    what it was built or added with (GMD, a player's library) and ``weight``
+    multiplies its vote.
     """
 
     kind: str
@@ -38,6 +40,8 @@ class Source:
     style: str
     bars: dict[int, tuple[Bar | None, ...]]
     loops: bool = False
+    collection: str = ""
+    weight: float = 1.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +51,8 @@ class Corpus:
     following: np.ndarray
     source: np.ndarray
     kinds: tuple[str, ...]
+    weights: tuple[float, ...] = ()
+    """Each source's vote multiplier (empty: all 1)."""
 
     def __post_init__(self) -> None:
         n = len(self.hits)
@@ -56,6 +62,8 @@ class Corpus:
             raise ValueError("following and source must have one entry per bar")
         if n and self.source.max() >= len(self.kinds):
             raise ValueError("every source needs a kind")
+        if self.weights and len(self.weights) != len(self.kinds):
+            raise ValueError("weights, when given, are one per source")
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -74,8 +82,10 @@ class Corpus:
         following: list[int] = []
         origin: list[int] = []
         kinds: list[str] = []
+        weights: list[float] = []
         for number, source in enumerate(sources):
             kinds.append(source.kind)
+            weights.append(source.weight)
             start = len(hits)
             positions = sorted(source.bars)
             for k, position in enumerate(positions):
@@ -93,4 +103,5 @@ class Corpus:
             np.array(following, np.int64),
             np.array(origin, np.int64),
             tuple(kinds),
+            tuple(weights),
         )

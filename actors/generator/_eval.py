@@ -33,25 +33,66 @@ class PairScore:
 
 
 def score_pair(
-    generator: Generator, corpus: Corpus, basis: int, target: int, seed: int = 0
+    generator: Generator,
+    corpus: Corpus,
+    basis: int,
+    target: int,
+    seed: int = 0,
+    history_bars: int = 0,
+    also: tuple[int, ...] = (),
 ) -> PairScore:
-    known = (corpus.hits[:, basis] != UNKNOWN) & (corpus.hits[:, target] != UNKNOWN)
-    rows = np.flatnonzero(known)
-    given = {basis: (corpus.hits[rows, basis], corpus.accents[rows, basis])}
-    prediction = generator.predict(target, given)
-    truth = bits(corpus.hits[rows, target])
-    p = np.clip(prediction.hits, 1e-6, 1 - 1e-6)
-    nll = -np.mean(truth * np.log2(p) + (1 - truth) * np.log2(1 - p))
-    hits, _ = generator.choose(target, prediction, 1, np.random.default_rng(seed), DEFAULT_SURPRISE)
-    answered = hits[:, 0] >= 0
-    sampled = bits(np.where(answered, hits[:, 0], 0))
+    """Score ``target`` given ``basis`` (and the ``also`` tracks) on ``corpus``.
+
+    With ``history_bars``, each source's first bars are the generator's
+    history and only its later bars are scored, as a session's own bars would
+    be known before it asks; the generator's history is cleared afterwards.
+    """
+    tracks = (basis, *also)
+    known = corpus.hits[:, target] != UNKNOWN
+    for track in tracks:
+        known &= corpus.hits[:, track] != UNKNOWN
+    rng = np.random.default_rng(seed)
+    # (history rows, scored rows) per batch: one batch of every known bar without history
+    batches = [(np.zeros(0, np.int64), np.flatnonzero(known))]
+    if history_bars:
+        batches = []
+        for source in range(len(corpus.kinds)):
+            rows = np.flatnonzero(corpus.source == source)
+            if len(rows) > history_bars:
+                later = rows[history_bars:]
+                batches.append((rows[:history_bars], later[known[later]]))
+    truths, probs, samples = [], [], []
+    try:
+        for past, rows in batches:
+            if history_bars:
+                generator.set_history(corpus.hits[past], corpus.accents[past])
+            if not len(rows):
+                continue
+            given = {t: (corpus.hits[rows, t], corpus.accents[rows, t]) for t in tracks}
+            prediction = generator.predict(target, given)
+            hits, _ = generator.choose(target, prediction, 1, rng, DEFAULT_SURPRISE)
+            truths.append(bits(corpus.hits[rows, target]))
+            probs.append(prediction.hits)
+            samples.append(hits[:, 0])
+    finally:
+        if history_bars:
+            generator.set_history(np.zeros((0, len(TRACKS))), np.zeros((0, len(TRACKS))))
+    truth = np.concatenate(truths) if truths else np.zeros((0, 16), np.float32)
+    p = np.clip(np.concatenate(probs), 1e-6, 1 - 1e-6) if probs else truth
+    nll = -np.mean(truth * np.log2(p) + (1 - truth) * np.log2(1 - p)) if len(truth) else 0.0
+    sampled_hits = np.concatenate(samples) if samples else np.zeros(0, np.int64)
+    answered = sampled_hits >= 0
+    sampled = bits(np.where(answered, sampled_hits, 0))
     f1 = 2 * (sampled * truth).sum() / max(sampled.sum() + truth.sum(), 1)
-    return PairScore(basis, target, len(rows), float(nll), float(f1), float(1 - answered.mean()))
+    no_result = float(1 - answered.mean()) if len(answered) else 0.0
+    return PairScore(basis, target, len(truth), float(nll), float(f1), no_result)
 
 
-def score_all(generator: Generator, corpus: Corpus, seed: int = 0) -> list[PairScore]:
+def score_all(
+    generator: Generator, corpus: Corpus, seed: int = 0, history_bars: int = 0
+) -> list[PairScore]:
     return [
-        score_pair(generator, corpus, a, b, seed)
+        score_pair(generator, corpus, a, b, seed, history_bars)
         for a, b in itertools.permutations(range(len(TRACKS)), 2)
     ]
 

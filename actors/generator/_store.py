@@ -1,14 +1,16 @@
 """The prior store: one SQLite file, written and read through apsw.
 
-Schema (``meta.schema`` = 1)::
+Schema (``meta.schema`` = 2; 1 lacked ``collection`` and ``weight`` and is still read)::
 
     meta(key TEXT PRIMARY KEY, value TEXT)
         schema, built_at (ISO time), description (what it was built from),
         bars, sources
     sources(id INTEGER PRIMARY KEY, kind TEXT ('midi'|'preset'|'starter'),
-            name TEXT, style TEXT, loops INTEGER)
+            name TEXT, style TEXT, loops INTEGER, collection TEXT, weight REAL)
         one song, kit pattern chain or starter groove; ``loops`` = 1 when
-        its last bar is followed by its first (a drum-machine pattern)
+        its last bar is followed by its first (a drum-machine pattern);
+        ``collection`` what it was built or added with (``priors build
+        --add-to`` adds a player's library), ``weight`` its vote's multiplier
     bars(source_id INTEGER REFERENCES sources, position INTEGER,
          kick, kick_accents, snare, snare_accents, hihat, hihat_accents,
          openhat, openhat_accents, clap, clap_accents INTEGER,
@@ -38,7 +40,8 @@ from actors.messages import TRACKS
 from ._corpus import Corpus, Source
 from ._patterns import Bar
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+_READABLE = ("1", SCHEMA_VERSION)
 
 _SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,7 +50,9 @@ CREATE TABLE sources(
     kind TEXT NOT NULL CHECK (kind IN ('midi', 'preset', 'starter')),
     name TEXT NOT NULL,
     style TEXT NOT NULL DEFAULT '',
-    loops INTEGER NOT NULL DEFAULT 0
+    loops INTEGER NOT NULL DEFAULT 0,
+    collection TEXT NOT NULL DEFAULT '',
+    weight REAL NOT NULL DEFAULT 1.0
 );
 CREATE TABLE bars(
     source_id INTEGER NOT NULL REFERENCES sources(id),
@@ -68,6 +73,17 @@ class Store:
 
     corpus: Corpus
     meta: dict[str, str]
+    sources: tuple[Source, ...] = ()
+    """The sources in store order, each with its name, collection and weight."""
+
+    def collections(self) -> list[tuple[str, int, int, float]]:
+        """``(collection, sources, bars, weight)`` for each collection, in store order."""
+        summary: dict[tuple[str, float], list[int]] = {}
+        for source in self.sources:
+            counts = summary.setdefault((source.collection, source.weight), [0, 0])
+            counts[0] += 1
+            counts[1] += len(source.bars)
+        return [(name, n, bars, weight) for (name, weight), (n, bars) in summary.items()]
 
 
 def default_path() -> Path:
@@ -92,8 +108,16 @@ def write(path: Path, sources: Iterable[Source], description: str) -> None:
             n_sources = n_bars = 0
             for source_id, source in enumerate(sources, start=1):
                 db.execute(
-                    "INSERT INTO sources VALUES (?, ?, ?, ?, ?)",
-                    (source_id, source.kind, source.name, source.style, int(source.loops)),
+                    "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        source_id,
+                        source.kind,
+                        source.name,
+                        source.style,
+                        int(source.loops),
+                        source.collection or description,
+                        source.weight,
+                    ),
                 )
                 db.executemany(
                     f"INSERT INTO bars VALUES (?, ?{', ?, ?' * len(TRACKS)})",
@@ -146,19 +170,24 @@ def _read(db: apsw.Connection) -> Store:
         if not isinstance(key, str) or not isinstance(value, str):
             raise StoreError(f"meta {key!r} = {value!r} is not text")
         meta[key] = value
-    if meta.get("schema") != SCHEMA_VERSION:
+    if meta.get("schema") not in _READABLE:
         raise StoreError(f"schema {meta.get('schema')!r}, expected {SCHEMA_VERSION}")
-    columns = ", ".join(f"{t}, {t}_accents" for t in TRACKS)
+    extra = "collection, weight" if meta["schema"] == SCHEMA_VERSION else "'', 1.0"
     sources: dict[int, Source] = {}
-    for source_id, kind, loops, position, *values in db.execute(
-        f"SELECT b.source_id, s.kind, s.loops, b.position, {columns} FROM bars b "
-        "JOIN sources s ON s.id = b.source_id"
+    for source_id, kind, name, style, loops, collection, weight in db.execute(
+        f"SELECT id, kind, name, style, loops, {extra} FROM sources ORDER BY id"
     ):
-        source = sources.setdefault(source_id, Source(kind, "", "", {}, bool(loops)))
-        source.bars[position] = tuple(
+        sources[source_id] = Source(
+            kind, name, style, {}, bool(loops), collection or meta.get("description", ""), weight
+        )
+    columns = ", ".join(f"{t}, {t}_accents" for t in TRACKS)
+    for source_id, position, *values in db.execute(
+        f"SELECT source_id, position, {columns} FROM bars ORDER BY source_id, position"
+    ):
+        sources[source_id].bars[position] = tuple(
             None if h is None else Bar(h, a) for h, a in zip(values[::2], values[1::2], strict=True)
         )
-    if not sources:
+    kept = tuple(source for source in sources.values() if source.bars)
+    if not kept:
         raise StoreError("the store holds no bars")
-    corpus = Corpus.from_sources(sources.values())
-    return Store(corpus, meta)
+    return Store(Corpus.from_sources(kept), meta, kept)

@@ -6,7 +6,9 @@ process none of it can delay the trio thread that times the music. The
 worker answers one request at a time in arrival order; queueing and
 superseding happen in the client (``_client``), which sends the next request
 only when the previous answer is back. Its first frame is
-``{"ready": description}`` once the store is loaded.
+``{"ready": description}`` once the store is loaded. The session's history
+lives here, beside the store: a history frame replaces it, unanswered, and
+every later request is conditioned on it.
 
 Run as ``python -m actors.generator._worker STORE``.
 """
@@ -25,7 +27,8 @@ from actors.messages import GenerateResult
 
 from ._build import open_store
 from ._generate import Generator
-from ._messages import pack, request_from
+from ._history import use_history
+from ._messages import history_from, pack, request_from
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,9 @@ def serve(store_path: Path, incoming: int, outgoing: int) -> None:
     while chunk := os.read(incoming, 1 << 16):
         unpacker.feed(chunk)
         for values in unpacker:
+            if isinstance(values, dict):
+                _set_history(generator, values)
+                continue
             try:
                 request = request_from(values)
             except (TypeError, ValueError) as error:
@@ -49,6 +55,15 @@ def serve(store_path: Path, incoming: int, outgoing: int) -> None:
             else:
                 result = generator.generate(request)
             _write(outgoing, pack(result))
+
+
+def _set_history(generator: Generator, values: dict[str, object]) -> None:
+    """Replace the history; a bad one is logged and the old one kept."""
+    try:
+        history = history_from(values)
+        use_history(generator, history)
+    except (TypeError, ValueError, KeyError) as error:
+        log.error("history refused, the previous one kept: %s", error)
 
 
 def _write(fd: int, data: bytes) -> None:

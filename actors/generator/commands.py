@@ -22,6 +22,7 @@ from actors.rules import DEFAULT_STEP_RATE, STEP_RATES, STEPS, generation_refusa
 from . import _build, _eval, _store
 from ._corpus import Corpus
 from ._generate import Generator
+from ._history import bars_from_fields, history_arrays, read_history
 from ._patterns import track_index
 from ._progress import progress
 
@@ -71,6 +72,12 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="a JSONL file of requests (fields as the options, with underscores); "
         "one JSON answer per line",
     )
+    generate.add_argument(
+        "--history",
+        type=Path,
+        help="a JSONL file of earlier bars to learn from, oldest first, one per line: "
+        '{"kick": "x---...", "snare": "----X...", ...} (a batch line\'s "history" replaces it)',
+    )
     generate.add_argument("--db", type=Path, help="prior store (default: the user cache)")
     generate.set_defaults(func=_generate_command)
 
@@ -84,7 +91,20 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     build.add_argument("--presets", type=Path, help="a folder of .mtpreset / .mtpg files")
     build.add_argument("--starter", action="store_true", help="the corpus shipped with supertonic")
-    build.add_argument("--out", type=Path, required=True, help="the store to write")
+    build.add_argument("--out", type=Path, help="the store to write (default: --add-to's)")
+    build.add_argument(
+        "--add-to",
+        type=Path,
+        metavar="STORE",
+        help="merge into this existing store as a player's library, keeping what it holds",
+    )
+    build.add_argument(
+        "--weight",
+        type=float,
+        default=_build.LIBRARY_WEIGHT,
+        help=f"with --add-to: how much each added song counts against a stored one "
+        f"(default {_build.LIBRARY_WEIGHT:g})",
+    )
     build.set_defaults(func=_build_command)
 
     fetch = actions.add_parser("fetch", help="download the Groove MIDI Dataset and build from it")
@@ -100,6 +120,12 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     evaluate.add_argument("--midi", type=Path, required=True, help="a folder of drum MIDI files")
     evaluate.add_argument("--split", help="with GMD's info.csv: the held-out split")
     evaluate.add_argument("--db", type=Path, help="prior store (default: the user cache)")
+    evaluate.add_argument(
+        "--history-bars",
+        type=int,
+        default=0,
+        help="each file's first N bars are the history; only its later bars are scored",
+    )
     evaluate.add_argument("--json", action="store_true", help="one JSON object per track pair")
     evaluate.set_defaults(func=_eval_command)
 
@@ -113,9 +139,17 @@ def _generate_command(args: argparse.Namespace) -> int:
         if refusal:
             print(f"generate: {refusal}", file=sys.stderr)
             return 2
+    history: list[tuple[str, ...]] = []
+    if args.history is not None:
+        try:
+            history = read_history(args.history)
+        except ValueError as error:
+            print(f"generate: {error}", file=sys.stderr)
+            return 1
     generator = Generator(_build.open_store(args.db or _store.default_path()))
+    generator.set_history(*history_arrays(history))
     if args.batch is not None:
-        return _batch(generator, args.batch)
+        return _batch(generator, args.batch, history)
     if args.instrument is None:
         print("generate: give --instrument and --basis(-instrument), or --batch", file=sys.stderr)
         return 2
@@ -193,8 +227,12 @@ _FIELDS = (
 )
 
 
-def _batch(generator: Generator, path: Path) -> int:
-    """Answer each JSON line in order; a bad line gets ``{"error": ...}``, not an abort."""
+def _batch(generator: Generator, path: Path, history: list[tuple[str, ...]]) -> int:
+    """Answer each JSON line in order; a bad line gets ``{"error": ...}``, not an abort.
+
+    A line's ``"history"`` (a list of bars as in ``--history``) conditions that
+    line alone, in place of ``history``.
+    """
     failures = 0
     with path.open() as lines:
         for number, line in enumerate(lines, start=1):
@@ -204,15 +242,37 @@ def _batch(generator: Generator, path: Path) -> int:
                 fields = json.loads(line)
                 if not isinstance(fields, dict):
                     raise ValueError("each line must be a JSON object")
-                result = generator.generate(request_from_fields(fields))
+                own = _line_history(fields.pop("history", None))
+                request = request_from_fields(fields)
+                if own is not None:
+                    generator.set_history(*history_arrays(own))
+                try:
+                    result = generator.generate(request)
+                finally:
+                    if own is not None:
+                        generator.set_history(*history_arrays(history))
             except (ValueError, TypeError, KeyError) as error:
-                result = GenerateResult(0, -1, (), (), f"line {number}: {error}")
+                result = GenerateResult(0, -1, (), (), f"{path}:{number}: {error}")
             if result.error:
                 failures += 1
                 print(json.dumps({"error": result.error}), flush=True)
             else:
                 print(json.dumps(_answer(result, bool(fields.get("probs")))), flush=True)
     return 1 if failures else 0
+
+
+def _line_history(value: Any) -> list[tuple[str, ...]] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ValueError("history must be a list of bars")
+    bars: list[tuple[str, ...]] = []
+    for k, fields in enumerate(value, start=1):
+        try:
+            bars += bars_from_fields(fields)
+        except ValueError as error:
+            raise ValueError(f"history bar {k}: {error}") from None
+    return bars
 
 
 def _answer(result: GenerateResult, probs: bool) -> dict[str, Any]:
@@ -229,6 +289,13 @@ def _build_command(args: argparse.Namespace) -> int:
     if not (args.midi or args.presets or args.starter):
         print("priors build: give --midi, --presets and/or --starter", file=sys.stderr)
         return 2
+    out = args.out or args.add_to
+    if out is None:
+        print("priors build: give --out, or --add-to an existing store", file=sys.stderr)
+        return 2
+    if not args.weight > 0:
+        print(f"priors build: --weight must be above 0, got {args.weight}", file=sys.stderr)
+        return 2
     sources = []
     described = []
     try:
@@ -241,11 +308,19 @@ def _build_command(args: argparse.Namespace) -> int:
         if args.starter:
             sources += _build.starter_sources()
             described.append("starter corpus")
-        _build.build(args.out, sources, " + ".join(described))
-    except ValueError as error:
+        if args.add_to is not None:
+            existing = _store.read(args.add_to)
+            added = _build.as_library(sources, " + ".join(described), args.weight)
+            before = existing.meta.get("description", "")
+            _build.build(
+                out, [*existing.sources, *added], f"{before} + library {' + '.join(described)}"
+            )
+        else:
+            _build.build(out, sources, " + ".join(described))
+    except (ValueError, _store.StoreError) as error:
         print(f"priors build: {error}", file=sys.stderr)
         return 1
-    print(f"built {args.out}: {sum(len(s.bars) for s in sources)} bars")
+    print(f"built {out}: {sum(len(s.bars) for s in sources)} bars")
     return 0
 
 
@@ -300,6 +375,8 @@ def _info_command(args: argparse.Namespace) -> int:
         print(f"{key + ':':<12} {store.meta.get(key, '?')}")
     known = (store.corpus.hits >= 0).sum(0)
     print("bars/track:  " + ", ".join(f"{t} {k}" for t, k in zip(TRACKS, known, strict=True)))
+    for name, sources, bars, weight in store.collections():
+        print(f"source:      {name}: {sources} songs/patterns, {bars} bars, weight {weight:g}")
     return 0
 
 
@@ -310,7 +387,10 @@ def _eval_command(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"priors eval: {error}", file=sys.stderr)
         return 1
-    scores = _eval.score_all(generator, corpus)
+    if args.history_bars < 0:
+        print("priors eval: --history-bars must be 0 or more", file=sys.stderr)
+        return 2
+    scores = _eval.score_all(generator, corpus, history_bars=args.history_bars)
     if args.json:
         for s in scores:
             print(json.dumps({"basis": TRACKS[s.basis], "target": TRACKS[s.target], **_row(s)}))

@@ -22,11 +22,14 @@ from actors.messages import (
     GenerationState,
     Message,
     SetBasis,
+    SetBasisOnly,
     SetChain,
     SetChoke,
     SetFillRate,
     SetFills,
     SetGeneration,
+    SetHistory,
+    SetHistoryWeight,
     SetLength,
     SetLowpass,
     SetMorph,
@@ -42,6 +45,7 @@ from actors.messages import (
 )
 from actors.rules import (
     FILL_RATE,
+    HISTORY_WEIGHT,
     LOWPASS_FREQUENCY,
     LOWPASS_RESONANCE,
     REST,
@@ -56,7 +60,7 @@ from actors.rules import (
 )
 from actors.voice import voice_for, voice_length
 
-from ._model import Session, SessionError, full_fills, full_pattern
+from ._model import MAX_HISTORY_BARS, Session, SessionError, full_fills, full_pattern
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +108,26 @@ def full_state(session: Session) -> Routed:
                       (To.BRIDGE, SetLowpass(*session.lowpass))]
     for index in range(len(session.tracks)):
         routed += track_messages(session, index)
-    return routed
+    return [*routed, (To.GENERATOR, history_message(session))]
+
+
+def history_message(session: Session) -> SetHistory:
+    return SetHistory(session.history, session.history_weight)
+
+
+def with_history(session: Session, bars: list[tuple[str, ...]]) -> Session:
+    """``bars`` played after the history, unless they are what it ends with already
+    (asking again over an unchanged pattern is not playing it again)."""
+    if session.history[-len(bars):] == tuple(bars):
+        return session
+    history = (*session.history, *bars)[-MAX_HISTORY_BARS:]
+    return dataclasses.replace(session, history=history)
+
+
+def _heard(session: Session, index: int, steps: slice) -> str:
+    """A track's steps as the history keeps them: a muted track is unknown, not silent."""
+    track = session.track(index)
+    return "" if track.mute else (track.pattern[:track.length] * STEPS)[steps]
 
 
 class SessionCore:
@@ -112,6 +135,9 @@ class SessionCore:
         self.session = session
         self._continuations: dict[int, bool] = {}
         """Generations under way: target track -> whether it asked for steps 17-32."""
+        self._unkept: set[int] = set()
+        """Tracks whose pattern is a generated answer the player has not built on yet:
+        asking again replaces it, so it never joins the history."""
 
     def apply(self, command: Message) -> Routed:
         """Apply one command; returns the messages it sends on."""
@@ -132,6 +158,7 @@ class SessionCore:
             case SetPattern(track=t, text=text):
                 s = s.with_track(t, pattern=full_pattern(text))
                 routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]
+                self._unkept.clear()
             case SetStep(track=t, step=i, velocity=v):
                 if not 0 <= i < STEPS or v not in STEP_CHARACTER:
                     velocities = "/".join(map(str, STEP_CHARACTER))
@@ -140,6 +167,7 @@ class SessionCore:
                 old = s.track(t).pattern
                 s = s.with_track(t, pattern=old[:i] + STEP_CHARACTER[v] + old[i + 1:])
                 routed = [(To.SEQUENCER, SetPattern(t, s.track(t).pattern))]
+                self._unkept.clear()
             case SetFills(track=t, text=text):
                 s = s.with_track(t, fills=full_fills(text))
                 routed = [(To.SEQUENCER, SetFills(t, s.track(t).fills))]
@@ -173,6 +201,13 @@ class SessionCore:
                     complexity=(None if complexity is None
                                 else _within(complexity, UNIT, "complexity")))
                 routed = []
+            case SetBasisOnly(only=only):
+                s = dataclasses.replace(s, basis_only=only)
+                routed = []
+            case SetHistoryWeight(weight=weight):
+                s = dataclasses.replace(
+                    s, history_weight=_within(weight, HISTORY_WEIGHT, "history weight"))
+                routed = [(To.GENERATOR, history_message(s))]
             case BasisCaptured(track=t, text=text):
                 # a bar tapped on a pad: it becomes that track's part and the basis, and
                 # the track plays it round (a 12-step bar of 1/8T loops after 12 steps)
@@ -183,8 +218,27 @@ class SessionCore:
                     routed.append((To.SEQUENCER, SetLength(t, length)))
                 s = dataclasses.replace(s.with_track(t, pattern=pattern, length=length),
                                         basis=t)
+                if not generation_refusal(s.step_rate, STEPS // 2):
+                    # a bar of sixteenths joins the history as played over the other
+                    # tracks' first bar
+                    played = pattern[:STEPS // 2]
+                    bar = tuple(played if i == t else _heard(s, i, slice(0, STEPS // 2))
+                                for i in range(len(s.tracks)))
+                    s = with_history(s, [bar])
+                    routed.append((To.GENERATOR, history_message(s)))
+                self._unkept.clear()
             case Generate(target=t, continuation=continuation):
-                routed = self._generate(t, continuation)
+                s.track(t)
+                self._check_grid(t, continuation)
+                before = s
+                if t not in self._unkept:  # the patterns as the player left them
+                    halves = (slice(0, STEPS // 2), slice(STEPS // 2, STEPS))
+                    s = with_history(s, [tuple(_heard(s, i, h) for i in range(len(s.tracks)))
+                                         for h in halves])
+                self._unkept.clear()
+                self.session = s
+                routed = [] if s is before else [(To.GENERATOR, history_message(s))]
+                routed += self._generate(t, continuation)
             case GenerateResult():
                 s, routed = self._generated(command)
             case SetLowpass(frequency=frequency, resonance=resonance):
@@ -199,20 +253,31 @@ class SessionCore:
         self.session = s
         return routed
 
-    def _generate(self, target: int, continuation: bool) -> Routed:
-        """Ask the generator: from the basis track's pattern, or 17-32 from 1-16. The
-        basis is sent as it sounds over the target's length (a 12-step basis loops),
-        and a grid generation cannot answer is refused."""
+    def _check_grid(self, target: int, continuation: bool) -> None:
         s = self.session
-        length = s.track(target).length
-        refusal = generation_refusal(s.step_rate, length, continuation,
+        refusal = generation_refusal(s.step_rate, s.track(target).length, continuation,
                                      bool(s.track(target).chain))
         if refusal:
             raise SessionError(f"{TRACKS[target]}: {refusal}")
+
+    def _generate(self, target: int, continuation: bool) -> Routed:
+        """Ask the generator: from every other unmuted track as it sounds over the
+        target's length (a 12-step track loops), or the basis track alone, or 17-32 from
+        1-16 (and the other tracks' 17-32)."""
+        s = self.session
+        length = s.track(target).length
         current = s.track(target).pattern[:length]
-        basis = s.track(s.basis)
-        played = (basis.pattern[:basis.length] * STEPS)[:length]
-        bases = () if continuation else ((s.basis, played),)
+
+        def played(index: int) -> str:
+            track = s.track(index)
+            return (track.pattern[:track.length] * STEPS)[:length]
+
+        bases: tuple[tuple[int, str], ...] = ()
+        if not s.basis_only:
+            bases = tuple((i, played(i)) for i, track in enumerate(s.tracks)
+                          if i != target and not track.mute)
+        if not bases and not continuation:
+            bases = ((s.basis, played(s.basis)),)
         self._continuations[target] = continuation
         request = GenerateRequest(target, bases, current, continuation, 1, None, s.surprise,
                                   s.complexity)
@@ -233,6 +298,7 @@ class SessionCore:
             pattern = kept + pattern
             probabilities = tuple(0.0 if c == REST else 1.0 for c in kept) + probabilities
         s = s.with_track(target, pattern=full_pattern(pattern))
+        self._unkept.add(target)
         done = GenerationState(target, False, tuple(probabilities))
         return s, [(To.SEQUENCER, SetPattern(target, s.track(target).pattern)),
                    (To.SURFACES, done)]
@@ -241,6 +307,7 @@ class SessionCore:
         """A whole new session (a loaded file): everything is sent again."""
         self.session = session
         self._continuations.clear()
+        self._unkept.clear()
         return full_state(session)
 
     def load_kit(self, kit: kits.Kit, slot: int, pattern: str) -> Routed:

@@ -12,7 +12,11 @@ Version 1 fields (all optional when read; missing ones keep the defaults):
                 patches of the five tracks (a track's own ``patches`` override them)
 ``basis``       the track generation looks at (a track name)
 ``lowpass``     ``{"frequency": Hz, "resonance": 0-1}``
-``generation``  ``{"surprise": 0-1, "complexity": 0-1 or null}``
+``generation``  ``{"surprise": 0-1, "complexity": 0-1 or null, "history_weight": 0-4,
+                "basis_only": bool}``
+``history``     the session's own bars for the generator, oldest first: a list of
+                ``{"kick": "x---x---x---x---", ...}``, 16 steps per track (a track
+                left out is unknown); left out of the state surfaces receive
 ``link_quantum`` beats per Ableton Link phase, 1-32 (used with ``--clock link``)
 ``tracks``      object keyed by track name (kick, snare, hihat, openhat, clap), each
                 ``{"pattern": "x---X---", "fills": "--f-", "mute": bool, "swing": percent,
@@ -43,12 +47,15 @@ from actors import kit as kits
 from actors.clock import check_bpm
 from actors.messages import TRACKS
 from actors.rules import (
+    BAR_STEPS,
     CHAIN_PAGES,
     FILL_RATE,
+    HISTORY_WEIGHT,
     LOWPASS_FREQUENCY,
     LOWPASS_OPEN,
     LOWPASS_RESONANCE,
     REST,
+    STEP_VELOCITY,
     STEPS,
     SWING,
     UNIT,
@@ -57,12 +64,20 @@ from actors.rules import (
     check_step_rate,
 )
 
-from ._model import Session, SessionError, TrackChanges, default_session, full_fills, full_pattern
+from ._model import (
+    MAX_HISTORY_BARS,
+    Session,
+    SessionError,
+    TrackChanges,
+    default_session,
+    full_fills,
+    full_pattern,
+)
 
 FORMAT = "supertonic-session"
 VERSION = 1
 _KEYS = {"format", "version", "tempo", "step_rate", "swing", "fill_rate", "kit", "basis",
-         "lowpass", "generation", "link_quantum", "tracks"}
+         "lowpass", "generation", "history", "link_quantum", "tracks"}
 T = TypeVar("T")
 _TRACK_KEYS = {"pattern", "fills", "mute", "swing", "choke", "morph", "length", "chain",
                "patches"}
@@ -71,7 +86,8 @@ _PAGE_KEYS = {"pattern", "fills", "length"}
 
 def session_to_json(session: Session, *, compact: bool = False) -> str:
     """The file text; ``compact`` drops the indentation, which lets Python's C encoder
-    write it (ten times faster), for the state surfaces receive after each change."""
+    write it (ten times faster), for the state surfaces receive after each change, and
+    the history, which no surface draws and which would multiply the state's size."""
     document = {
         "format": FORMAT,
         "version": VERSION,
@@ -80,7 +96,9 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
         "fill_rate": session.fill_rate,
         "basis": TRACKS[session.basis],
         "lowpass": {"frequency": session.lowpass[0], "resonance": session.lowpass[1]},
-        "generation": {"surprise": session.surprise, "complexity": session.complexity},
+        "generation": {"surprise": session.surprise, "complexity": session.complexity,
+                       "history_weight": session.history_weight,
+                       "basis_only": session.basis_only},
         "link_quantum": session.quantum,
         "tracks": {
             name: {
@@ -97,6 +115,9 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
             for name, track in zip(TRACKS, session.tracks, strict=True)
         },
     }
+    if not compact:
+        document["history"] = [{name: text for name, text in zip(TRACKS, bar, strict=True)
+                                if text} for bar in session.history]
     indent = None if compact else 1
     return json.dumps(document, indent=indent, ensure_ascii=False, allow_nan=False) + "\n"
 
@@ -157,14 +178,22 @@ def _session_from(data: Any, path: Path, text: str) -> Session:
         session = dataclasses.replace(session, lowpass=(frequency, resonance))
     if "generation" in data:
         generation = data["generation"]
-        _known(generation, {"surprise", "complexity"}, "generation")
+        _known(generation, {"surprise", "complexity", "history_weight", "basis_only"},
+               "generation")
         complexity = generation.get("complexity")
+        weight = _within(_number(generation.get("history_weight", session.history_weight)),
+                         HISTORY_WEIGHT, "history_weight")
         session = dataclasses.replace(
             session,
             surprise=_within(_number(generation.get("surprise", session.surprise)), UNIT,
                              "surprise"),
             complexity=(None if complexity is None
-                        else _within(_number(complexity), UNIT, "complexity")))
+                        else _within(_number(complexity), UNIT, "complexity")),
+            history_weight=weight,
+            basis_only=_boolean(generation.get("basis_only", session.basis_only),
+                                "generation.basis_only"))
+    if "history" in data:
+        session = dataclasses.replace(session, history=_history(data["history"]))
     if "link_quantum" in data:
         session = session.with_quantum(_number(data["link_quantum"]))
     tracks = data.get("tracks", {})
@@ -279,6 +308,22 @@ def _space(text: str, at: int) -> int:
     while at < len(text) and text[at] in " \t\n\r":
         at += 1
     return at
+
+
+def _history(value: Any) -> tuple[tuple[str, ...], ...]:
+    if not isinstance(value, list):
+        raise SessionError("history must be a list of bars")
+    bars = []
+    for k, bar in enumerate(value[-MAX_HISTORY_BARS:]):
+        where = f"history[{k + max(len(value) - MAX_HISTORY_BARS, 0)}]"
+        _known(bar, set(TRACKS), where)
+        for name, text in bar.items():
+            if (not isinstance(text, str) or len(text) != BAR_STEPS
+                    or set(text) - set(STEP_VELOCITY)):
+                raise SessionError(
+                    f"{where}.{name} must be {BAR_STEPS} of '-', 'x', 'X', found {text!r}")
+        bars.append(tuple(str(bar.get(name, "")) for name in TRACKS))
+    return tuple(bars)
 
 
 def _known(value: Any, keys: set[str], where: str) -> None:

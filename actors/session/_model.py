@@ -34,6 +34,10 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
 """The embedded beat: a plain backbeat with a little push, so a fresh machine grooves."""
 
 
+MAX_HISTORY_BARS = 128
+"""The newest bars of history kept: an hour's set of edits, a few ms per generation."""
+
+
 class SessionError(ValueError):
     pass
 
@@ -97,6 +101,13 @@ class Session:
     """None: as the store has it; else the syncopation quantile answers aim at."""
     quantum: float = DEFAULT_QUANTUM
     """Beats per Ableton Link phase (with ``--clock link``): a start lands on its multiple."""
+    basis_only: bool = False
+    """Generate from the basis track alone, not from every other unmuted track."""
+    history: tuple[tuple[str, ...], ...] = ()
+    """The session's own bars, oldest first, each the five tracks' 16 steps: what the
+    generator learns the player from (at most ``MAX_HISTORY_BARS``)."""
+    history_weight: float = 1.0
+    """How much the history counts: 0 the store alone, 1 as learned from data."""
 
     def track(self, index: int) -> TrackSettings:
         if not 0 <= index < len(self.tracks):

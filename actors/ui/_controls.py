@@ -13,7 +13,8 @@ On the pattern page (the original's only screen):
 - Hold K1 and turn E3: the cursor moves and erases each step it lands on. Hold K3
   and turn E2/E3: the cursor moves and lays a hit on each step it lands on (an
   accent stays an accent).
-- Hold K1 and press K3: generate the selected track from the basis track; hold K1
+- Hold K1 and press K3: generate the selected track from the other tracks (or, set
+  on the global page, the basis track alone); hold K1
   and turn E2: choose the basis track; hold K1 and press K2: generate steps 17-32
   of the selected track from its steps 1-16. Both generate keys work on every page.
 
@@ -47,9 +48,11 @@ from actors.messages import (
     Message,
     SaveSession,
     SetBasis,
+    SetBasisOnly,
     SetChoke,
     SetFillRate,
     SetGeneration,
+    SetHistoryWeight,
     SetLength,
     SetLowpass,
     SetMorph,
@@ -66,6 +69,7 @@ from actors.messages import (
 from actors.rules import (
     ACCENT,
     FILL_RATE,
+    HISTORY_WEIGHT,
     HIT,
     LENGTH,
     REST,
@@ -400,6 +404,8 @@ class Controls:
         generation = self._value(("generation",), (session.surprise, session.complexity), view)
         fill_rate = self._value(("fill_rate",), session.fill_rate, view)
         step_rate = self._value(("step_rate",), session.step_rate, view)
+        history = self._value(("history",), session.history_weight, view)
+        basis_only = self._value(("basis_only",), session.basis_only, view)
 
         def tempo_turn(d: int, fine: bool) -> Edit:
             bpm = round(TEMPO.clamp(tempo + d * (0.1 if fine else 1.0)), 1)
@@ -441,6 +447,14 @@ class Controls:
             rate = rates[min(max(rates.index(step_rate) + d, 0), len(rates) - 1)]
             return ("step_rate",), rate, [Send(Dest.SESSION, SetStepRate(rate))]
 
+        def history_turn(d: int, fine: bool) -> Edit:
+            weight = round(HISTORY_WEIGHT.clamp(history + d * (0.01 if fine else 0.1)), 2)
+            return ("history",), weight, [Send(Dest.SESSION, SetHistoryWeight(weight))]
+
+        def looks_at() -> Edit:
+            return ("basis_only",), not basis_only, [
+                Send(Dest.SESSION, SetBasisOnly(not basis_only))]
+
         return [
             Item("tempo", f"{tempo:.1f} bpm", turn=tempo_turn, value=tempo),
             Item("clock", clock_text(self.clock_source, view)),
@@ -452,6 +466,11 @@ class Controls:
             Item("fill rate", f"{fill_rate:.2f}", turn=fill_rate_turn, value=fill_rate),
             Item("quantum", f"{quantum:g} beats", turn=quantum_turn, value=quantum),
             Item("step rate", step_rate, turn=step_rate_turn, value=step_rate),
+            # How much this session's own bars count: 0 the store alone, 1 as learned.
+            Item("history", "off" if history == 0 else f"x{history:.2f}", turn=history_turn,
+                 value=history),
+            Item("looks at", "basis only" if basis_only else "all tracks",
+                 turn=lambda d, fine: looks_at(), press=looks_at),
         ]
 
     def _file_items(self) -> list[Item]:

@@ -19,6 +19,10 @@ number is meant; flags are 0/1 or OSC true/false):
 ``/supertonic/generate <t> [cont]``   generate from the basis (cont 1: 17-32 from 1-16)
 ``/supertonic/basis <t>``             the basis track
 ``/supertonic/generation s c``        surprise 0-1 and complexity 0-1 (negative: free)
+``/supertonic/history w``             how much the session's own bars count, 0-4
+                                      (0: the store alone, 1: as learned from data)
+``/supertonic/basisonly f``           generate from the basis track alone (1) or from
+                                      every other track (0, the default)
 ``/supertonic/lowpass hz res``        20-20000 Hz, 0-1
 ``/supertonic/fillrate r``            2-8
 ``/supertonic/kit name [slot] [p]``   a preset from the kits folder into slot 1, 2 or 0
@@ -77,10 +81,12 @@ from actors.messages import (
     Message,
     SaveSession,
     SetBasis,
+    SetBasisOnly,
     SetChoke,
     SetFillRate,
     SetFills,
     SetGeneration,
+    SetHistoryWeight,
     SetLength,
     SetLowpass,
     SetMorph,
@@ -96,6 +102,7 @@ from actors.messages import (
 )
 from actors.rules import (
     FILL_RATE,
+    HISTORY_WEIGHT,
     LOWPASS_FREQUENCY,
     LOWPASS_RESONANCE,
     STEP_CHARACTER,
@@ -203,6 +210,12 @@ def request(address: str, args: Sequence[Any], places: Places) -> Request:
             free = isinstance(complexity, int | float) and complexity < 0
             return _session(SetGeneration(_ranged(surprise, UNIT),
                                           None if free else _ranged(complexity, UNIT)))
+        case ["history"]:
+            (weight,) = _args(args, 1)
+            return _session(SetHistoryWeight(_ranged(weight, HISTORY_WEIGHT)))
+        case ["basisonly"]:
+            (only,) = _args(args, 1)
+            return _session(SetBasisOnly(_flag(only)))
         case ["lowpass"]:
             frequency, resonance = _args(args, 2)
             return _session(SetLowpass(_ranged(frequency, LOWPASS_FREQUENCY),

@@ -58,6 +58,10 @@ class SessionView:
     tracks: tuple[TrackView, ...]
     quantum: float = 4.0
     """Beats per Ableton Link phase."""
+    history_weight: float = 1.0
+    """How much the session's own bars count in generation (0: the store alone)."""
+    basis_only: bool = False
+    """Generation looks at the basis track alone, not every other track."""
 
 
 def parse_session(text: str) -> SessionView:
@@ -77,6 +81,8 @@ def parse_session(text: str) -> SessionView:
                         else float(data["generation"]["complexity"])),
             tracks=tracks,
             quantum=float(data.get("link_quantum", 4.0)),
+            history_weight=float(data["generation"].get("history_weight", 1.0)),
+            basis_only=bool(data["generation"].get("basis_only", False)),
         )
     except (KeyError, TypeError, IndexError, AttributeError) as exc:
         raise ValueError(f"not a session state: {exc!r}") from None
