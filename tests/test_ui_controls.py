@@ -353,16 +353,17 @@ def test_the_clock_item_shows_the_link_peers(tmp_path):
 def test_global_page_sets_how_much_the_history_counts_and_what_generation_looks_at(tmp_path):
     rig = Rig(tmp_path)
     rig.enc(1, 4)
-    rig.enc(2, 7)
-    history, looks_at = rig.controls.page_items(rig.view)[7:]
+    at = [item.label for item in rig.controls.page_items(rig.view)].index("history")
+    rig.enc(2, at)
+    history, looks_at = rig.controls.page_items(rig.view)[at:at + 2]
     assert (history.label, history.text, looks_at.text) == ("history", "x1.00", "all tracks")
     assert messages(rig.enc(3, -3)) == [SetHistoryWeight(0.7)]
     assert messages(rig.enc(3, -100)) == [SetHistoryWeight(0.0)]
-    assert rig.controls.page_items(rig.view)[7].text == "off"
+    assert rig.controls.page_items(rig.view)[at].text == "off"
     assert messages(rig.enc(3, 100)) == [SetHistoryWeight(4.0)]  # at most 4 times as learned
     rig.enc(2, 1)
     assert messages(rig.tap(3)) == [SetBasisOnly(True)]
-    assert rig.controls.page_items(rig.view)[8].text == "basis only"
+    assert rig.controls.page_items(rig.view)[at + 1].text == "basis only"
     assert (rig.core.session.history_weight, rig.core.session.basis_only) == (4.0, True)
 
 
