@@ -340,3 +340,17 @@ def test_a_new_quantum_keeps_the_steps_on_their_beats():
     assert core.observe(6.0, LinkView(6.0, beat + 1, 130.0, True, 0.0, 1)) == []
     assert core.quantum == 3
     assert follow.bpm == 130.0
+
+
+def test_sessions_that_merge_keep_our_count_and_take_the_new_phase():
+    """Two Link sessions meeting merge into one timeline, whose beat count can be far
+    from ours: we keep counting steps and take the new phase within the quantum, rather
+    than waiting out (or skipping) the difference."""
+    core = LinkCore(L, 4)
+    assert [type(m) for m in core.observe(0.0, LinkView(0.0, 0.0, 120.0, True, 0.0, 1))] == [
+        Start, Follow]
+    steady = (10.0 + L) * 2 * 4  # sixteenths played by 10 s, a lookahead on
+    merged = LinkView(10.0, 20.0 - 36.0 + 0.25, 120.0, True, 0.0, 2)  # a quarter beat on
+    (follow,) = core.observe(10.0, merged)
+    assert isinstance(follow, Follow)
+    assert follow.position == pytest.approx(steady + 1.0)  # the phase, not the count

@@ -150,6 +150,11 @@ class LinkCore:
             return self._follow(now, view)
         steps_per_second = SIXTEENTHS_PER_BEAT / 60.0
         free_running = last.position + (now - last.time) * last.bpm * steps_per_second
+        # Sessions that meet merge into one timeline, whose beat count may be far from
+        # ours: keep counting our steps and take only its phase in the quantum, or the
+        # clock would wait (or skip) for every beat of the difference.
+        jump = (free_running - self._position(now, view)) / SIXTEENTHS_PER_BEAT
+        self._start_beat -= round(jump / self.quantum) * self.quantum
         drift = (free_running - self._position(now, view)) / (view.bpm * steps_per_second)
         if view.bpm != last.bpm or abs(drift) > FOLLOW_TOLERANCE:
             return self._follow(now, view)
