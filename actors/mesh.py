@@ -52,16 +52,25 @@ class Inbox:
 
     def __init__(self, channel: trio.MemoryReceiveChannel[bytes]) -> None:
         self._channel = channel
+        self._ended = False
 
     async def receive(self) -> Message:
         return decode(await self._channel.receive())
 
-    def poll(self) -> Message | None:
-        """The next message if one is already waiting; ``None`` otherwise (or when ended)."""
-        try:
-            return decode(self._channel.receive_nowait())
-        except (trio.WouldBlock, trio.EndOfChannel):
-            return None
+    async def receive_by(self, deadline: float) -> Message | None:
+        """The next message, or ``None`` once ``deadline`` (trio's time) has come: what an
+        actor that keeps time between messages waits on. A deadline already past wins
+        over a message already waiting, so work that is due is never put off by input;
+        once every sender has gone, it only waits for the deadline."""
+        with trio.move_on_at(deadline):
+            if self._ended:
+                await trio.sleep_forever()
+            try:
+                return await self.receive()
+            except trio.EndOfChannel:
+                self._ended = True
+                await trio.sleep_forever()
+        return None
 
     def __aiter__(self) -> Inbox:
         return self

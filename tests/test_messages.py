@@ -75,3 +75,21 @@ async def test_fan_out_hands_every_message_to_each_and_closes_them():
         await source.aclose()
     assert [m async for m in a_in] == [Start(), Stop()]
     assert [m async for m in b_in] == [Start(), Stop()]
+
+
+async def test_receive_by_waits_for_a_message_or_the_deadline(autojump_clock):
+    out, inbox = mailbox()
+    start = trio.current_time()
+    assert await inbox.receive_by(start + 1.0) is None  # nothing came: the deadline
+    assert trio.current_time() == pytest.approx(start + 1.0)
+    await out.send(Start())
+    assert await inbox.receive_by(start + 5.0) == Start()
+    assert trio.current_time() == pytest.approx(start + 1.0)  # at once
+    await out.send(Stop())
+    # due work first: a deadline already past wins over a message already waiting
+    assert await inbox.receive_by(start) is None
+    assert await inbox.receive_by(start + 5.0) == Stop()
+    await out.aclose()
+    # with every sender gone, it only keeps time
+    assert await inbox.receive_by(start + 3.0) is None
+    assert trio.current_time() == pytest.approx(start + 3.0)

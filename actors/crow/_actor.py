@@ -42,16 +42,9 @@ async def crow_actor(
     async with trio.open_nursery() as nursery:
         nursery.start_soon(_keep_connected, config, link)
         task_status.started()
-        played_open = True
         while True:
-            with trio.move_on_at(core.next_time()):
-                if not played_open:
-                    await trio.sleep_forever()
-                try:
-                    message = await played.receive()
-                except trio.EndOfChannel:
-                    played_open = False
-                    continue
+            message = await played.receive_by(core.next_time())
+            if message is not None:
                 if isinstance(message, Hits):
                     for hit in message.each():
                         core.receive(hit)

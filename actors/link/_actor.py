@@ -86,19 +86,12 @@ async def link_actor(
 
     log.info("Link: joined the session (quantum %g, start/stop %s)", core.quantum,
              "shared" if config.start_stop else "ours alone")
-    commands_open = True
     try:
         async with clock:
             task_status.started()
             while True:
-                with trio.move_on_after(POLL):
-                    if not commands_open:
-                        await trio.sleep_forever()
-                    try:
-                        message = await inbox.receive()
-                    except trio.EndOfChannel:
-                        commands_open = False  # nobody can steer us any more; keep following
-                        continue
+                message = await inbox.receive_by(trio.current_time() + POLL)
+                if message is not None:
                     now = clocks.measure()
                     view = look(now)
                     quantum = core.quantum

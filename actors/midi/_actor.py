@@ -150,21 +150,14 @@ async def _play_out(
     notes_out: NotesOutCore | None,
 ) -> None:
     """Take in what the machine plays; send each MIDI message when it is heard."""
-    played_open = True
     while True:
         deadline = min(
             capture.next_time(),
             clock_out.schedule.next_time() if clock_out else math.inf,
             notes_out.schedule.next_time() if notes_out else math.inf,
         )
-        with trio.move_on_at(deadline):
-            if not played_open:
-                await trio.sleep_forever()
-            try:
-                message = await played.receive()
-            except trio.EndOfChannel:
-                played_open = False
-                continue
+        message = await played.receive_by(deadline)
+        if message is not None:
             match message:
                 case Step():
                     capture.step(message)
