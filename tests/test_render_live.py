@@ -12,7 +12,6 @@ import socket
 
 import numpy as np
 import trio
-from pythonosc.osc_message_builder import OscMessageBuilder
 
 from actors.app import MachineConfig, RunReport, run_machine
 from actors.engine_bridge import SCD_DIR, BridgeConfig, ensure_synthdefs
@@ -34,6 +33,7 @@ from actors.session import Session
 from actors.ui import Places
 from tests.audio import read_wav
 from tests.live import needs_supercollider, private_jack, retaken
+from tests.test_live_osc_fuzz import message
 
 pytestmark = needs_supercollider
 
@@ -76,13 +76,6 @@ EDITS: list[tuple[float, str, tuple, Message]] = [
 BARS = 2
 
 
-def osc(address: str, *args: object) -> bytes:
-    builder = OscMessageBuilder(address)
-    for arg in args:
-        builder.add_arg(arg)
-    return builder.build().dgram
-
-
 async def play_and_edit(config: MachineConfig, port: int) -> RunReport:
     """Run the machine; once its OSC surface answers, start it and play the edits."""
     report: list[RunReport] = []
@@ -97,15 +90,15 @@ async def play_and_edit(config: MachineConfig, port: int) -> RunReport:
         nursery.start_soon(machine)
         with trio.fail_after(30):
             while True:
-                await sock.sendto(osc("/supertonic/stats"), target)
+                await sock.sendto(message("/supertonic/stats"), target)
                 with trio.move_on_after(0.2):
                     await sock.recv(1024)
                     break
         start = trio.current_time()
-        await sock.sendto(osc("/supertonic/start"), target)
+        await sock.sendto(message("/supertonic/start"), target)
         for when, address, args, _ in EDITS:
             await trio.sleep_until(start + when)
-            await sock.sendto(osc(address, *args), target)
+            await sock.sendto(message(address, *args), target)
     sock.close()
     return report[0]
 
