@@ -22,7 +22,9 @@ LATE = {36: 12.0, 38: -8.0, 42: 4.0}
 
 
 def write_take(path: Path, bars: int = 8, jitter: float = 3.0, seed: int = 0,
-               notes: tuple[int, ...] = (36, 38, 42)) -> None:
+               notes: tuple[int, ...] = (36, 38, 42), lean: float = 0.0) -> None:
+    """A take of KICK, SNARE and HAT with each drum's :data:`LATE` plus the take's own
+    ``lean`` and some jitter."""
     rng = np.random.default_rng(seed)
     events = []
     for bar in range(bars):
@@ -30,7 +32,7 @@ def write_take(path: Path, bars: int = 8, jitter: float = 3.0, seed: int = 0,
             for note, text in ((36, KICK), (38, SNARE), (42, HAT)):
                 if text[step] == "-" or note not in notes:
                     continue
-                ms = LATE[note] + rng.normal(0, jitter)
+                ms = LATE[note] + lean + rng.normal(0, jitter)
                 tick = round((bar * 16 + step + ms / STEP_MS) * PPQ / 4)
                 velocity = 110 if text[step] == "X" else 40 if step % 8 == 4 else 80
                 events.append((max(tick, 0), note, velocity))
@@ -55,8 +57,8 @@ def supertonic(*argv, stdin=None):
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     folder = tmp_path_factory.mktemp("takes")
-    for i in range(4):
-        write_take(folder / f"session{i}" / f"take{i}.mid", seed=i)
+    for i, lean in enumerate((-9.0, -3.0, 3.0, 9.0)):  # a take's lean: what history tells
+        write_take(folder / f"session{i}" / f"take{i}.mid", seed=i, lean=lean)
     out = folder / "priors.sqlite"
     done = supertonic("priors", "build", "--midi", folder / "", "--out", out)
     assert done.returncode == 0, done.stderr
@@ -93,8 +95,8 @@ def test_batch_answers_the_learned_timing_at_exactly_the_hits(store, tmp_path):
         assert [v is not None for v in velocities] == [c != "-" for c in text]
     kick = [o for o in answer["offset_ms"]["kick"] if o is not None]
     snare = [o for o in answer["offset_ms"]["snare"] if o is not None]
-    assert np.median(kick) == pytest.approx(12.0, abs=2.5)
-    assert np.median(snare) == pytest.approx(-8.0, abs=2.5)
+    assert np.median(kick) == pytest.approx(12.0, abs=4)
+    assert np.median(snare) == pytest.approx(-8.0, abs=4)
     hat = answer["velocity"]["hihat"]
     assert hat[4] < 60 < hat[2]  # softer where the drummer played softer
     assert all(1 <= v <= 127 for row in answer["velocity"].values() for v in row if v)

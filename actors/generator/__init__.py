@@ -14,6 +14,7 @@ from ._client import GeneratorClient, GeneratorError, Superseded, open_generator
 from ._generate import Generator
 from ._midi import DrumPart, MidiFile, TrackHit, find_midi, read_drum_part
 from ._patterns import lhl, toussaint
+from ._progress import progress
 from ._store import default_path
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "lhl",
     "open_generator",
     "open_store",
+    "progress",
     "read_drum_part",
     "toussaint",
 ]

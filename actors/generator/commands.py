@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from actors import groove
 from actors.messages import DEFAULT_SURPRISE, TRACKS, GenerateRequest, GenerateResult
 
 from . import _build, _eval, _store
@@ -233,11 +234,23 @@ def _build_command(args: argparse.Namespace) -> int:
             sources += _build.starter_sources()
             described.append("starter corpus")
         _build.build(args.out, sources, " + ".join(described))
+        if args.midi:
+            _build_groove(args.midi, args.split, args.out, described[0])
     except ValueError as error:
         print(f"priors build: {error}", file=sys.stderr)
         return 1
     print(f"built {args.out}: {sum(len(s.bars) for s in sources)} bars")
     return 0
+
+
+def _build_groove(folder: Path, split: str | None, priors: Path, description: str) -> None:
+    """The groove model of the same MIDI, in its store beside the priors."""
+    takes = groove.read_takes(folder, split)
+    if not takes:
+        raise ValueError(f"no 4/4 MIDI file in {folder} has drum notes to learn a groove from")
+    path = groove.beside(priors)
+    groove.write(path, groove.build(takes), description)
+    print(f"built {path}: groove of {len(takes)} takes")
 
 
 def _fetch_command(args: argparse.Namespace) -> int:
