@@ -25,6 +25,7 @@ import trio
 from actors.clock import ClockCore, clock_actor
 from actors.engine_bridge import Bridge, BridgeConfig
 from actors.generator import generator_actor
+from actors.groove import GrooveCore, GrooveModel
 from actors.mesh import Inbox, Outbox, mailbox
 from actors.midi import MidiConfig, midi_actor
 from actors.sequencer import SequencerCore, sequencer_actor
@@ -58,6 +59,8 @@ class MachineConfig:
     """The generator's store; ``None`` is the default one (built from the starter corpus)."""
     midi: MidiConfig | None = None
     """MIDI in and out (JACK MIDI ports); ``None`` leaves MIDI alone."""
+    groove: GrooveModel | None = None
+    """The groove model the session's groove plays; ``None`` plays the exact grid."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +111,7 @@ async def run_machine(config: MachineConfig) -> RunReport:
     if watched:
         session_outboxes[To.SURFACES] = observers.clone()
     surface = _surface(config, to_clock, to_session, observed)
+    grooving = GrooveCore(config.groove, config.bridge.lookahead)
 
     async with trio.open_nursery() as nursery:
         await nursery.start(bridge.run)
@@ -123,7 +127,8 @@ async def run_machine(config: MachineConfig) -> RunReport:
             watchers = observers.clone() if watched else None
             played = to_midi.clone() if midi is not None else None
             producers.start_soon(guard, "sequencer", lambda _: sequencer_actor(
-                steps_in, sequencer_inbox, to_bridge, SequencerCore(), watchers, played))
+                steps_in, sequencer_inbox, to_bridge, SequencerCore(), watchers, played,
+                grooving))
             answers = to_session.clone()
             producers.start_soon(guard, "generator", lambda _: generator_actor(
                 generator_inbox, answers, config.priors))
@@ -146,6 +151,8 @@ async def run_machine(config: MachineConfig) -> RunReport:
              "%d server restart(s), %d clock jump(s)", report.sent_bundles,
              report.dropped_hits, report.late, report.misplaced, report.restarts,
              report.clock_jumps)
+    if grooving.clamped:
+        log.info("groove: %d early hit(s) clamped to the lookahead", grooving.clamped)
     return report
 
 

@@ -8,8 +8,10 @@ the offline path :mod:`actors.render`.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 from pathlib import Path
+from typing import Any
 
 import trio
 
@@ -25,11 +27,12 @@ from actors.engine_bridge import (
     SynthDefBuildError,
     ensure_synthdefs,
 )
+from actors.groove import GrooveModel, GrooveStoreError, load_groove, load_model
 from actors.messages import TRACKS
 from actors.midi import midi_config
 from actors.midi import register_options as register_midi_options
 from actors.render import Ending, render_session
-from actors.rules import SWING, TEMPO
+from actors.rules import GROOVE, SWING, TEMPO
 from actors.session import Session, SessionError, autosave_path, default_session, load_session
 from actors.ui import pattern_png, places_from_options, register_options
 
@@ -81,6 +84,20 @@ def _add_music_options(parser: argparse.ArgumentParser) -> None:
                         default=kits.DEFAULT_CHANNEL_MAP,
                         help="the kit's channels (1-8) that play kick, snare, hi-hat, open hat "
                         "and clap (default 1,2,3,4,5, as the original)")
+    parser.add_argument("--groove", type=float, metavar="PERCENT",
+                        help="groove timing amount, 0 (the exact grid) - 100 (the learned "
+                        "timing)")
+    parser.add_argument("--dynamics", type=float, metavar="PERCENT",
+                        help="groove dynamics amount, 0 (the pattern's velocities) - 100 "
+                        "(the learned ones; accents kept)")
+    parser.add_argument("--feel", metavar="STYLE",
+                        help="play the groove of one learned style (funk, rock, jazz, ...)")
+    parser.add_argument("--groove-seed", type=int, metavar="N",
+                        help="the seed of the groove's per-bar draws (same seed, same take)")
+    parser.add_argument("--groove-from", type=Path, metavar="FILE.mid",
+                        help="learn the groove from this General MIDI drum file (one "
+                        "drummer's timing and dynamics per position); a .sqlite file is "
+                        "read as a groove store")
     parser.add_argument("--kit-pattern", metavar="a-l",
                         help="also play this pattern of the --kit preset (with the next one "
                         "when chained), its accents, fills, fill rate and swing")
@@ -156,9 +173,37 @@ def build_session(args: argparse.Namespace) -> Session:
             session = session.with_tempo(args.bpm)
         if args.swing is not None:
             session = session.with_swing(args.swing / 100.0)
+        session = _with_groove(session, args)
         return session.with_patterns(dict(args.pattern))
     except (SessionError, TempoError, kits.KitError, OSError) as exc:
         raise SetupError(str(exc)) from None
+
+
+def _with_groove(session: Session, args: argparse.Namespace) -> Session:
+    changes: dict[str, Any] = {}
+    for name, option in (("groove", args.groove), ("dynamics", args.dynamics)):
+        if option is not None:
+            if not GROOVE.holds(option / 100.0):
+                raise SessionError(f"--{name} {option:g} is outside 0-100")
+            changes[name] = option / 100.0
+    if args.feel is not None:
+        changes["feel"] = args.feel
+    if args.groove_seed is not None:
+        changes["groove_seed"] = args.groove_seed
+    if args.groove_from is not None and args.groove is None and session.groove == 0:
+        changes["groove"] = 1.0  # asking for a take's groove means hearing it
+    return dataclasses.replace(session, **changes)
+
+
+def groove_model(args: argparse.Namespace) -> GrooveModel:
+    """The model to play: ``--groove-from``'s file, else the default. A file that cannot
+    give one is reported and the default plays (the music plays on)."""
+    if args.groove_from is not None:
+        try:
+            return load_groove(args.groove_from)
+        except (ValueError, GrooveStoreError) as exc:
+            log.error("%s; playing the default groove instead", exc)
+    return load_model()
 
 
 def _load_or_recover(path: Path) -> Session:
@@ -199,6 +244,7 @@ def run_command(args: argparse.Namespace) -> int:
         places=places_from_options(args),
         priors=args.priors,
         midi=midi_config(args),
+        groove=groove_model(args),
     )
     try:
         return trio.run(run_machine, config).exit_code
@@ -221,7 +267,8 @@ def render_command(args: argparse.Namespace) -> int:
             log.info("drew the patterns to %s", args.png)
         if args.out is not None:
             seconds = render_session(session, compiled_synthdefs(), args.bars, args.out,
-                                     args.sample_rate, ending=args.ending, stems=args.stems)
+                                     args.sample_rate, ending=args.ending, stems=args.stems,
+                                     groove=groove_model(args))
             log.info("rendered %d bar(s), %.2f s, to %s", args.bars, seconds, args.out)
     except (SetupError, RenderError, OSError) as exc:
         log.error("%s", exc)

@@ -184,6 +184,28 @@ class SetFillRate(Message):
     rate: float
 
 
+@_message(80)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetGroove(Message):
+    """Groove amounts (0-1) for every track (``track`` -1) or one track: ``amount`` of
+    the learned timing, ``dynamics`` of the learned velocities. A track plays the
+    global amount times its own."""
+
+    track: int
+    amount: float
+    dynamics: float
+
+
+@_message(81)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetFeel(Message):
+    """Whose timing the groove plays: ``feel`` a learned style (e.g. ``funk``), or ""
+    for every drummer learned; ``seed`` makes a take's draws reproducible."""
+
+    feel: str
+    seed: int
+
+
 # --- sequencer -> engine bridge ---------------------------------------------------------
 
 

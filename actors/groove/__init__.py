@@ -7,7 +7,8 @@ priors build --midi`` builds a store of one's own; ``supertonic groove`` answers
 requests and evaluates.
 """
 
-from ._load import default_store, load_model
+from ._core import GrooveCore, GrooveSettings
+from ._load import default_store, from_take, load_groove, load_model
 from ._model import Answer, GrooveModel, Params, Played, answer
 from ._store import GMD_ATTRIBUTION, GrooveStoreError, beside, write
 from ._takes import Take, read_take, read_takes
@@ -16,7 +17,9 @@ from ._train import build
 __all__ = [
     "GMD_ATTRIBUTION",
     "Answer",
+    "GrooveCore",
     "GrooveModel",
+    "GrooveSettings",
     "GrooveStoreError",
     "Params",
     "Played",
@@ -25,6 +28,8 @@ __all__ = [
     "beside",
     "build",
     "default_store",
+    "from_take",
+    "load_groove",
     "load_model",
     "read_take",
     "read_takes",

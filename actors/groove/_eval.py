@@ -67,8 +67,9 @@ def lag1(series: list[np.ndarray]) -> float:
 
 def in_order(offset: np.ndarray) -> np.ndarray:
     """A take's offsets (bars x tracks x 16) in played order: bar, step, then track."""
-    ordered = offset[:, :MATCHED].transpose(0, 2, 1).ravel()
-    return ordered[~np.isnan(ordered)]
+    ordered: np.ndarray = offset[:, :MATCHED].transpose(0, 2, 1).ravel()
+    kept: np.ndarray = ordered[~np.isnan(ordered)]
+    return kept
 
 
 def evaluate(model: GrooveModel, takes: Sequence[Take], seed: int = 0) -> Figures:

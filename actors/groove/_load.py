@@ -8,7 +8,9 @@ from pathlib import Path
 from actors.generator import default_path
 
 from . import _store
-from ._model import GrooveModel
+from ._model import GrooveModel, Params
+from ._takes import read_take
+from ._train import learn
 
 log = logging.getLogger(__name__)
 
@@ -30,3 +32,29 @@ def load_model(path: Path | None = None) -> GrooveModel:
         except _store.GrooveStoreError as error:
             log.warning("%s; playing the shipped groove instead", error)
     return _store.read(_store.SHIPPED)[0]
+
+
+MIDI_SUFFIXES = (".mid", ".midi")
+
+
+def from_take(path: Path) -> GrooveModel:
+    """One drummer's groove from a General MIDI drum file: the model's bars are the
+    take's own, so every answer is drawn from how this take played that position.
+    Raises ``ValueError`` naming the file when it has no drum notes in 4/4."""
+    try:
+        take = read_take(path)
+    except (OSError, EOFError) as error:
+        raise ValueError(f"{path}: cannot read MIDI: {error}") from None
+    if take is None:
+        raise ValueError(f"{path}: no drum notes on the five tracks in 4/4 to learn a "
+                         "groove from")
+    model = learn([take], Params(neighbours=min(Params().neighbours, len(take.pattern))))
+    log.info("groove from %s: %d bars at %.0f BPM", path, len(take.pattern), take.bpm)
+    return model
+
+
+def load_groove(path: Path | None) -> GrooveModel:
+    """A MIDI file's groove (``--groove-from``), a store, or the default model."""
+    if path is not None and path.suffix.lower() in MIDI_SUFFIXES:
+        return from_take(path)
+    return load_model(path)

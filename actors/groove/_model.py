@@ -163,7 +163,8 @@ def _shrunk_median(values: np.ndarray, template: np.ndarray, shrink: float) -> n
         warnings.simplefilter("ignore", RuntimeWarning)  # positions no neighbour played
         median = np.nanmedian(values, axis=1)
     median = np.where(count > 0, median, 0.0)
-    return ((count * median + shrink * template) / (count + shrink)).astype(np.float32)
+    shrunk: np.ndarray = ((count * median + shrink * template) / (count + shrink))
+    return shrunk.astype(np.float32)
 
 
 RECENT = 16
@@ -196,7 +197,8 @@ def adjust(base: np.ndarray, played: np.ndarray, template: np.ndarray,
         return base
     median, count, lean = history_terms(played, template)
     w = np.select([count >= 4, count >= 2, count >= 1], list(weights.position), 0.0)
-    return base + w * (median - base) + weights.lean * lean
+    moved: np.ndarray = base + w * (median - base) + weights.lean * lean
+    return moved
 
 
 @dataclasses.dataclass(frozen=True)

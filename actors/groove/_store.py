@@ -129,16 +129,17 @@ def _read(db: apsw.Connection) -> tuple[GrooveModel, dict[str, str]]:
         hits = np.array(rest[:t], np.int64)
         accents = np.array(rest[t:2 * t], np.int64)
         blob = rest[2 * t]
+        if not isinstance(blob, bytes):
+            raise GrooveStoreError(f"bar {i} holds no hit data")
         played = (hits[:, None] >> _STEPS) & 1 == 1
         count = int(played.sum())
-        if not isinstance(blob, bytes) or len(blob) != 3 * count:
+        if len(blob) != 3 * count:
             raise GrooveStoreError(f"bar {i} holds {len(blob)} bytes for {count} hits")
         offset[i][played] = np.frombuffer(blob[:2 * count], "<i2") / 10.0
         velocity[i][played] = np.frombuffer(blob[2 * count:], np.uint8)
         pattern[i] = played + ((accents[:, None] >> _STEPS) & 1)
-        bpm[i], style[i] = tempo, st
-    history = (HistoryWeights(**_history(meta["history_offset"])),
-               HistoryWeights(**_history(meta["history_velocity"])))
+        bpm[i], style[i] = float(tempo), int(st)  # type: ignore[arg-type]
+    history = (_history(meta["history_offset"]), _history(meta["history_velocity"]))
     model = GrooveModel(Bars.of(pattern, bpm), offset, velocity, style,
                         tuple(json.loads(meta["styles"])), Params(**json.loads(meta["params"])),
                         *history,
@@ -147,7 +148,7 @@ def _read(db: apsw.Connection) -> tuple[GrooveModel, dict[str, str]]:
     return model, meta
 
 
-def _history(text: str) -> dict[str, object]:
+def _history(text: str) -> HistoryWeights:
     fields = json.loads(text)
-    fields["position"] = tuple(fields["position"])
-    return dict(fields)
+    one, two, four = (float(w) for w in fields["position"])
+    return HistoryWeights((one, two, four), float(fields["lean"]))

@@ -23,9 +23,11 @@ from actors.messages import (
     Message,
     SetBasis,
     SetChoke,
+    SetFeel,
     SetFillRate,
     SetFills,
     SetGeneration,
+    SetGroove,
     SetLowpass,
     SetMorph,
     SetMute,
@@ -38,6 +40,7 @@ from actors.messages import (
 )
 from actors.rules import (
     FILL_RATE,
+    GROOVE,
     LOWPASS_FREQUENCY,
     LOWPASS_RESONANCE,
     REST,
@@ -82,6 +85,7 @@ def track_messages(session: Session, index: int) -> Routed:
         (To.SEQUENCER, SetMute(index, track.mute)),
         (To.SEQUENCER, SetSwing(index, track.swing)),
         (To.SEQUENCER, SetChoke(index, track.choke)),
+        (To.SEQUENCER, SetGroove(index, track.groove, track.dynamics)),
         (To.BRIDGE, voice_message(session, index)),
     ]
 
@@ -90,7 +94,9 @@ def full_state(session: Session) -> Routed:
     """Everything the other actors need to play ``session`` from scratch."""
     routed: Routed = [(To.CLOCK, SetTempo(session.tempo)),
                       (To.SEQUENCER, SetFillRate(session.fill_rate)),
-                      (To.BRIDGE, SetLowpass(*session.lowpass))]
+                      (To.BRIDGE, SetLowpass(*session.lowpass)),
+                      (To.SEQUENCER, SetGroove(-1, session.groove, session.dynamics)),
+                      (To.SEQUENCER, SetFeel(session.feel, session.groove_seed))]
     for index in range(len(session.tracks)):
         routed += track_messages(session, index)
     return routed
@@ -168,6 +174,18 @@ class SessionCore:
                 resonance = _within(resonance, LOWPASS_RESONANCE, "resonance")
                 s = dataclasses.replace(s, lowpass=(frequency, resonance))
                 routed = [(To.BRIDGE, command)]
+            case SetGroove(track=t, amount=amount, dynamics=dynamics):
+                amount = _within(amount, GROOVE, "groove amount")
+                dynamics = _within(dynamics, GROOVE, "dynamics amount")
+                if t == -1:
+                    s = dataclasses.replace(s, groove=amount, dynamics=dynamics)
+                else:
+                    s.track(t)
+                    s = s.with_track(t, groove=amount, dynamics=dynamics)
+                routed = [(To.SEQUENCER, command)]
+            case SetFeel(feel=feel, seed=seed):
+                s = dataclasses.replace(s, feel=feel, groove_seed=seed)
+                routed = [(To.SEQUENCER, command)]
             case _:
                 raise SessionError(f"the session does not handle {type(command).__name__}")
         self.session = s

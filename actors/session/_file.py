@@ -12,9 +12,13 @@ Version 1 fields (all optional when read; missing ones keep the defaults):
 ``basis``       the track generation looks at (a track name)
 ``lowpass``     ``{"frequency": Hz, "resonance": 0-1}``
 ``generation``  ``{"surprise": 0-1, "complexity": 0-1 or null}``
+``groove``      ``{"amount": 0-1, "dynamics": 0-1, "feel": a learned style or "", "seed": int}``
+                (missing: 0, 0, "", 0 -- the exact grid, as before grooves existed)
 ``tracks``      object keyed by track name (kick, snare, hihat, openhat, clap), each
                 ``{"pattern": "x---X---", "fills": "--f-", "mute": bool, "swing": percent,
-                "choke": bool, "morph": 0-1, "patches": [drum, drum]}``; a drum is an
+                "choke": bool, "morph": 0-1, "groove": 0-1, "dynamics": 0-1,
+                "patches": [drum, drum]}`` (``groove``/``dynamics``: the track's share of
+                the global amounts, 1 when missing); a drum is an
                 object of the kit model's fields in its units, as in supertonic's kit JSON
 
 Written files carry every field (patches inline, no ``kit``), so a saved session
@@ -35,6 +39,7 @@ from actors.clock import check_bpm
 from actors.messages import TRACKS
 from actors.rules import (
     FILL_RATE,
+    GROOVE,
     LOWPASS_FREQUENCY,
     LOWPASS_OPEN,
     LOWPASS_RESONANCE,
@@ -48,8 +53,9 @@ from ._model import Session, SessionError, TrackChanges, default_session, full_f
 FORMAT = "supertonic-session"
 VERSION = 1
 _KEYS = {"format", "version", "tempo", "swing", "fill_rate", "kit", "basis", "lowpass",
-         "generation", "tracks"}
-_TRACK_KEYS = {"pattern", "fills", "mute", "swing", "choke", "morph", "patches"}
+         "generation", "groove", "tracks"}
+_TRACK_KEYS = {"pattern", "fills", "mute", "swing", "choke", "morph", "groove", "dynamics",
+               "patches"}
 
 
 def session_to_json(session: Session, *, compact: bool = False) -> str:
@@ -63,6 +69,8 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
         "basis": TRACKS[session.basis],
         "lowpass": {"frequency": session.lowpass[0], "resonance": session.lowpass[1]},
         "generation": {"surprise": session.surprise, "complexity": session.complexity},
+        "groove": {"amount": session.groove, "dynamics": session.dynamics,
+                   "feel": session.feel, "seed": session.groove_seed},
         "tracks": {
             name: {
                 "pattern": track.pattern,
@@ -71,6 +79,8 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
                 "swing": 100 * track.swing,
                 "choke": track.choke,
                 "morph": track.morph,
+                "groove": track.groove,
+                "dynamics": track.dynamics,
                 "patches": [kits.drum_to_json(d) for d in track.patches],
             }
             for name, track in zip(TRACKS, session.tracks, strict=True)
@@ -139,6 +149,19 @@ def _session_from(data: Any, path: Path) -> Session:
                              "surprise"),
             complexity=(None if complexity is None
                         else _within(_number(complexity), UNIT, "complexity")))
+    if "groove" in data:
+        groove = data["groove"]
+        _known(groove, {"amount", "dynamics", "feel", "seed"}, "groove")
+        feel = groove.get("feel", "")
+        seed = groove.get("seed", 0)
+        if not isinstance(feel, str):
+            raise SessionError(f"groove feel must be a style name, found {feel!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise SessionError(f"groove seed must be an integer, found {seed!r}")
+        session = dataclasses.replace(
+            session, groove=_within(_number(groove.get("amount", 0.0)), GROOVE, "groove amount"),
+            dynamics=_within(_number(groove.get("dynamics", 0.0)), GROOVE, "groove dynamics"),
+            feel=feel, groove_seed=seed)
     tracks = data.get("tracks", {})
     _known(tracks, set(TRACKS), "tracks")
     for name, item in tracks.items():
@@ -157,6 +180,11 @@ def _session_from(data: Any, path: Path) -> Session:
                                        f"tracks.{name}.swing")
         if "morph" in item:
             changes["morph"] = _within(_number(item["morph"]), UNIT, f"tracks.{name}.morph")
+        if "groove" in item:
+            changes["groove"] = _within(_number(item["groove"]), GROOVE, f"tracks.{name}.groove")
+        if "dynamics" in item:
+            changes["dynamics"] = _within(_number(item["dynamics"]), GROOVE,
+                                          f"tracks.{name}.dynamics")
         if "patches" in item:
             patches = item["patches"]
             if not isinstance(patches, list) or len(patches) != 2:

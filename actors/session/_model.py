@@ -48,6 +48,10 @@ class TrackSettings:
     patches: tuple[Drum, Drum] = (Drum(), Drum())
     morph: float = 0.0
     """0.0 plays patch 1, 1.0 patch 2."""
+    groove: float = 1.0
+    """This track's share of the global groove amount, 0-1."""
+    dynamics: float = 1.0
+    """This track's share of the global dynamics amount, 0-1."""
 
     def drum(self) -> Drum:
         return kits.morph(self.patches[0], self.patches[1], self.morph)
@@ -63,6 +67,8 @@ class TrackChanges(TypedDict, total=False):
     choke: bool
     patches: tuple[Drum, Drum]
     morph: float
+    groove: float
+    dynamics: float
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +82,13 @@ class Session:
     surprise: float = DEFAULT_SURPRISE
     complexity: float | None = None
     """None: as the store has it; else the syncopation quantile answers aim at."""
+    groove: float = 0.0
+    """Groove timing amount, 0 (the exact grid) - 1 (the learned timing)."""
+    dynamics: float = 0.0
+    """Groove dynamics amount, 0 (the pattern's velocities) - 1 (the learned ones)."""
+    feel: str = ""
+    """The learned style the groove plays, "" for every drummer learned."""
+    groove_seed: int = 0
 
     def track(self, index: int) -> TrackSettings:
         if not 0 <= index < len(self.tracks):

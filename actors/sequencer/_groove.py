@@ -1,0 +1,38 @@
+"""Where the groove meets the sequencer: the one hook the live actor and the offline
+render both call, so a render plays the groove exactly as the machine does."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from actors.groove import GrooveCore
+from actors.messages import Hit, Message, SetFeel, SetGroove, Step
+from actors.rules import BAR_STEPS, STEPS
+
+from ._core import SequencerCore
+
+
+def bar_pattern(core: SequencerCore, step_index: int) -> np.ndarray:
+    """The velocities (tracks x 16) the bar holding ``step_index`` plays, muted tracks
+    silent: what the groove model conditions on."""
+    start = step_index - step_index % BAR_STEPS
+    return np.array([[0 if track.muted else track.velocities[(start + i) % STEPS]
+                      for i in range(BAR_STEPS)] for track in core.tracks])
+
+
+def grooved(groove: GrooveCore, core: SequencerCore, step: Step, hits: list[Hit]
+            ) -> list[Hit]:
+    out: list[Hit] = groove.hits(step, hits, bar_pattern(core, step.index))
+    return out
+
+
+def plan_next_bar(groove: GrooveCore, core: SequencerCore, step: Step) -> None:
+    """On a bar's first step (after its hits are sent), draw the next bar."""
+    if step.index % BAR_STEPS == 0:
+        following = step.index + BAR_STEPS
+        groove.plan(following // BAR_STEPS, bar_pattern(core, following),
+                    60.0 / (4 * step.duration))
+
+
+def is_groove(message: Message) -> bool:
+    return isinstance(message, SetGroove | SetFeel)
