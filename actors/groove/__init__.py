@@ -12,10 +12,11 @@ from ._load import default_store, from_take, load_groove, load_model
 from ._model import Answer, GrooveModel, Params, Played, answer
 from ._store import GMD_ATTRIBUTION, GrooveStoreError, beside, write
 from ._takes import Take, read_take, read_takes
-from ._train import build
+from ._train import STYLES, build
 
 __all__ = [
     "GMD_ATTRIBUTION",
+    "STYLES",
     "Answer",
     "GrooveCore",
     "GrooveModel",

@@ -13,6 +13,7 @@ import logging
 
 from actors import kit as kits
 from actors.clock import check_bpm
+from actors.groove import STYLES
 from actors.messages import (
     TRACKS,
     BasisCaptured,
@@ -184,6 +185,8 @@ class SessionCore:
                     s = s.with_track(t, groove=amount, dynamics=dynamics)
                 routed = [(To.SEQUENCER, command)]
             case SetFeel(feel=feel, seed=seed):
+                if feel and feel not in STYLES:
+                    raise SessionError(f"feel {feel!r} is not one of {', '.join(STYLES)}")
                 s = dataclasses.replace(s, feel=feel, groove_seed=seed)
                 routed = [(To.SEQUENCER, command)]
             case _:

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from actors import kit as kits
+from actors.groove import STYLES
 from actors.messages import (
     TRACKS,
     Generate,
@@ -47,8 +48,10 @@ from actors.messages import (
     SaveSession,
     SetBasis,
     SetChoke,
+    SetFeel,
     SetFillRate,
     SetGeneration,
+    SetGroove,
     SetLowpass,
     SetMorph,
     SetMute,
@@ -62,6 +65,7 @@ from actors.messages import (
 from actors.rules import (
     ACCENT,
     FILL_RATE,
+    GROOVE,
     HIT,
     REST,
     STEP_CHARACTER,
@@ -110,10 +114,12 @@ class Page(enum.IntEnum):
     PATCH_2 = 3
     GLOBAL = 4
     FILES = 5
+    GROOVE = 6
 
 
 PAGE_TITLES = {Page.PATTERN: "pattern", Page.TRACK: "track", Page.PATCH_1: "patch 1",
-               Page.PATCH_2: "patch 2", Page.GLOBAL: "global", Page.FILES: "files"}
+               Page.PATCH_2: "patch 2", Page.GLOBAL: "global", Page.FILES: "files",
+               Page.GROOVE: "groove"}
 
 IN_FLIGHT_LIMIT = 32
 """Session states after which an edit still not reflected counts as refused."""
@@ -254,6 +260,8 @@ class Controls:
                 return self._patch_items(session, view, self.page - Page.PATCH_1)
             case Page.GLOBAL:
                 return self._global_items(session, view)
+            case Page.GROOVE:
+                return self._groove_items(session, view)
             case _:
                 return self._file_items()
 
@@ -411,6 +419,43 @@ class Controls:
             Item("fill rate", f"{fill_rate:.2f}", turn=fill_rate_turn, value=fill_rate),
         ]
 
+    def _groove_items(self, session: SessionView, view: View) -> list[Item]:
+        """The global groove, then the selected track's share of it (K1 + E2 selects)."""
+        t = self.track
+        track = session.tracks[t]
+        own = self._value(("groove", t), (track.groove, track.dynamics), view)
+        groove = self._value(("groove",), (session.groove, session.dynamics), view)
+        feel = self._value(("feel",), (session.feel, session.groove_seed), view)
+
+        def groove_turn(which: int, whose: int) -> Callable[[int, bool], Edit]:
+            pair = groove if whose < 0 else own
+            key = ("groove",) if whose < 0 else ("groove", whose)
+
+            def turn(d: int, fine: bool) -> Edit:
+                new = _pair_step(pair, which, d, fine)
+                return key, new, [Send(Dest.SESSION, SetGroove(whose, *new))]
+            return turn
+
+        def feel_turn(d: int, fine: bool) -> Edit:
+            feels = ("", *STYLES)
+            chosen = (feels[(feels.index(feel[0]) + d) % len(feels)], feel[1])
+            return ("feel",), chosen, [Send(Dest.SESSION, SetFeel(*chosen))]
+
+        def seed_turn(d: int, fine: bool) -> Edit:
+            chosen = (feel[0], max(feel[1] + d, 0))
+            return ("feel",), chosen, [Send(Dest.SESSION, SetFeel(*chosen))]
+
+        name = TRACKS[t]
+        return [
+            Item("groove", f"{100 * groove[0]:.0f} %", turn=groove_turn(0, -1), value=groove),
+            Item("dynamics", f"{100 * groove[1]:.0f} %", turn=groove_turn(1, -1), value=groove),
+            Item("feel", feel[0] or "all drummers", turn=feel_turn, value=feel),
+            Item("seed", str(feel[1]), turn=seed_turn, value=feel),
+            Item(f"{name} groove", f"{100 * own[0]:.0f} %", turn=groove_turn(0, t), value=own),
+            Item(f"{name} dynamics", f"{100 * own[1]:.0f} %", turn=groove_turn(1, t),
+                 value=own),
+        ]
+
     def _file_items(self) -> list[Item]:
         kit = self._local["ui", "kit"]
         slot = self._local["ui", "slot"]
@@ -523,6 +568,15 @@ def _unit_item(label: str, key: Hashable, value: float, make: Callable[[float], 
         new = _unit_step(value, d, fine)
         return key, new, [Send(Dest.SESSION, make(new))]
     return Item(label, text, turn=turn, value=value)
+
+
+def _pair_step(pair: tuple[float, float], which: int, d: int, fine: bool
+               ) -> tuple[float, float]:
+    """A groove amount pair with one of its two amounts turned."""
+    values = list(pair)
+    values[which] = round(GROOVE.clamp(values[which] + d * (FINE_KNOB_STEP if fine
+                                                            else KNOB_STEP)), 3)
+    return values[0], values[1]
 
 
 def _unit_step(value: float, d: int, fine: bool) -> float:

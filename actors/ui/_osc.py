@@ -19,6 +19,9 @@ number is meant; flags are 0/1 or OSC true/false):
 ``/supertonic/generation s c``        surprise 0-1 and complexity 0-1 (negative: free)
 ``/supertonic/lowpass hz res``        20-20000 Hz, 0-1
 ``/supertonic/fillrate r``            2-8
+``/supertonic/groove a d``            groove timing and dynamics amounts, 0-1 each
+``/supertonic/track/<t>/groove a d``  a track's share of them, 0-1 each
+``/supertonic/feel style seed``       a learned style ("" every drummer) and the seed
 ``/supertonic/kit name [slot] [p]``   a preset from the kits folder into slot 1, 2 or 0
                                       (both, the default); p a-l also takes its pattern
 ``/supertonic/save name``             save the session into the sessions folder
@@ -65,6 +68,7 @@ from pythonosc.osc_packet import ParseError
 from pythonosc.parsing import osc_types
 
 from actors import kit as kits
+from actors.groove import STYLES
 from actors.mesh import Inbox, Outbox
 from actors.messages import (
     TRACKS,
@@ -75,9 +79,11 @@ from actors.messages import (
     SaveSession,
     SetBasis,
     SetChoke,
+    SetFeel,
     SetFillRate,
     SetFills,
     SetGeneration,
+    SetGroove,
     SetLowpass,
     SetMorph,
     SetMute,
@@ -91,6 +97,7 @@ from actors.messages import (
 )
 from actors.rules import (
     FILL_RATE,
+    GROOVE,
     LOWPASS_FREQUENCY,
     LOWPASS_RESONANCE,
     STEP_CHARACTER,
@@ -200,6 +207,12 @@ def request(address: str, args: Sequence[Any], places: Places) -> Request:
         case ["fillrate"]:
             (rate,) = _args(args, 1)
             return _session(SetFillRate(_ranged(rate, FILL_RATE)))
+        case ["groove"]:
+            amount, dynamics = _args(args, 2)
+            return _session(SetGroove(-1, _ranged(amount, GROOVE), _ranged(dynamics, GROOVE)))
+        case ["feel"]:
+            feel, seed = _args(args, 2)
+            return _session(SetFeel(_choice(_str(feel), ("", *STYLES)), _int(seed)))
         case ["kit"]:
             name, *more = _args(args, 1, 3)
             path = _file(places.kits, name, KIT_SUFFIXES)
@@ -257,6 +270,9 @@ def _track_request(t: int, rest: list[str], args: Sequence[Any]) -> Request:
         case ["morph"]:
             (value,) = _args(args, 1)
             return _session(SetMorph(t, _ranged(value, UNIT)))
+        case ["groove"]:
+            amount, dynamics = _args(args, 2)
+            return _session(SetGroove(t, _ranged(amount, GROOVE), _ranged(dynamics, GROOVE)))
         case ["patch", slot, field]:
             (value,) = _args(args, 1)
             slot_index = _choice(_int(slot), (1, 2)) - 1

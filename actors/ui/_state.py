@@ -37,6 +37,8 @@ class TrackView:
     choke: bool
     morph: float
     patches: tuple[Mapping[str, Any], Mapping[str, Any]]
+    groove: float = 1.0
+    dynamics: float = 1.0
     """Each patch as the kit model's fields in its units (infinities as floats)."""
 
 
@@ -50,6 +52,10 @@ class SessionView:
     complexity: float | None
     """None: generation is free to be as complex as the store has it."""
     tracks: tuple[TrackView, ...]
+    groove: float = 0.0
+    dynamics: float = 0.0
+    feel: str = ""
+    groove_seed: int = 0
 
 
 def parse_session(text: str) -> SessionView:
@@ -67,6 +73,7 @@ def parse_session(text: str) -> SessionView:
             complexity=(None if data["generation"]["complexity"] is None
                         else float(data["generation"]["complexity"])),
             tracks=tracks,
+            **_groove(data.get("groove", {})),
         )
     except (KeyError, TypeError, IndexError, AttributeError) as exc:
         raise ValueError(f"not a session state: {exc!r}") from None
@@ -84,8 +91,15 @@ def _track(item: Mapping[str, Any]) -> TrackView:
         swing=float(item["swing"]) / 100.0,
         choke=bool(item["choke"]),
         morph=float(item["morph"]),
+        groove=float(item.get("groove", 1.0)),
+        dynamics=float(item.get("dynamics", 1.0)),
         patches=(_patch(patches[0]), _patch(patches[1])),
     )
+
+
+def _groove(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {"groove": float(item.get("amount", 0.0)), "dynamics": float(item.get("dynamics", 0.0)),
+            "feel": str(item.get("feel", "")), "groove_seed": int(item.get("seed", 0))}
 
 
 def _patch(drum: Mapping[str, Any]) -> Mapping[str, Any]:
