@@ -174,3 +174,40 @@ def test_the_session_file_keeps_the_groove_and_old_files_load_unchanged(tmp_path
     bad.write_text('{"format": "supertonic-session", "version": 1, "groove": {"amount": 2}}')
     with pytest.raises(SessionError, match=r"bad\.json: groove amount 2"):
         load_session(bad)
+
+
+def render_command(tmp_path, *more):
+    import subprocess
+    import sys
+    out = tmp_path / f"r{len(list(tmp_path.iterdir()))}.wav"
+    done = subprocess.run([sys.executable, "-m", "actors", "render", "--bars", "2", "--bpm",
+                           "100", "--pattern", "kick=x---x---",
+                           *(f"--pattern={name}=-" for name in TRACKS[1:]),
+                           "--out", str(out), *map(str, more)],
+                          capture_output=True, text=True, timeout=120)
+    return done, out
+
+
+@needs_supercollider
+def test_groove_from_a_take_plays_its_timing_and_a_bad_file_is_named(tmp_path):
+    from tests.test_groove import write_take
+    take = tmp_path / "late.mid"
+    write_take(take, bars=4, jitter=0.0, lean=15.0)  # every drum 15 ms later than LATE
+    done, grooved_wav = render_command(tmp_path, "--groove-from", take)
+    assert done.returncode == 0, done.stderr
+    plain_done, plain_wav = render_command(tmp_path)
+    assert plain_done.returncode == 0, plain_done.stderr
+    grooved_audio, plain_audio = read_wav(grooved_wav)[1], read_wav(plain_wav)[1]
+
+    def onset(audio, start):
+        return start + int(np.argmax(np.abs(audio[start:start + 4000, 0]) > 1e-3))
+
+    # the kick of step 8, where the take has its kick (step 0 cannot move before the start)
+    step = round(60 / 100 / 4 * RATE)
+    late = onset(grooved_audio, 8 * step - 200) - onset(plain_audio, 8 * step - 200)
+    assert late == pytest.approx(round(0.027 * RATE), abs=round(0.002 * RATE))
+    piano = tmp_path / "piano.mid"
+    write_take(piano, notes=())
+    done, out = render_command(tmp_path, "--groove-from", piano)
+    assert done.returncode == 0 and out.exists()
+    assert f"{piano}: no drum notes" in done.stderr
