@@ -23,6 +23,10 @@ from actors.rules import BAR_STEPS, GROOVE, GROOVE_MARGIN, VELOCITY_ACCENT
 
 from ._model import Answer, GrooveModel, answer
 
+STEP_SHARE = 0.45
+"""The most a hit moves, as a share of its step: less than half, so that a fast tempo
+never plays a track's hits out of their order."""
+
 
 @dataclasses.dataclass(frozen=True)
 class GrooveSettings:
@@ -106,6 +110,9 @@ class GrooveCore:
                 offset = float(self.model.template_offset[hit.track, column])
                 velocity = float(self.model.template_velocity[hit.track, column])
             shift = s.amount * s.track_amount[hit.track] * offset / 1000.0
+            # learned at slower tempos, an offset may pass the next step: a track's
+            # hits keep their order
+            shift = min(max(shift, -STEP_SHARE * step.duration), STEP_SHARE * step.duration)
             if shift < self.earliest:
                 shift = self.earliest
                 self.clamped += 1
