@@ -47,6 +47,10 @@ class Params:
     accent_weight: float = 2.0
     shrink_offset: float = 4.0
     shrink_velocity: float = 4.0
+    bar_lean: float = 12.0
+    """SD (ms) of a shift a draw gives all hits of its bar: a drummer's lean moves from
+    bar to bar, and a bar pieced from several drummers' bars has too little of that
+    (sampled lag-1 autocorrelation 0.09-0.17 against a real 0.25-0.28 without it)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,7 +144,8 @@ class GrooveModel:
     def draw(self, pattern: np.ndarray, bpm: float, rng: np.random.Generator,
              style: int = -1) -> Answer:
         """One performance of one bar (tracks x 16): each position played as the first
-        neighbour in a random order that has a hit there."""
+        neighbour in a random order that has a hit there, the whole bar then shifted by
+        a lean drawn for it."""
         nearest = self.neighbours(Bars.of(pattern[None], np.array([bpm])), style)[0]
         order = nearest[rng.permutation(len(nearest))]
         offsets = self.offset[order]
@@ -149,7 +154,8 @@ class GrooveModel:
         first = np.argmax(has, axis=0)
         found = has.any(0)
         t, s = np.indices((T, S))
-        offset = np.where(found, offsets[first, t, s], self.template_offset)
+        lean = rng.normal(0.0, self.params.bar_lean)
+        offset = np.where(found, offsets[first, t, s], self.template_offset) + lean
         velocity = np.where(found, velocities[first, t, s], self.template_velocity)
         played = pattern > 0
         return Answer(np.where(played, offset, np.nan), np.where(played, velocity, np.nan))
