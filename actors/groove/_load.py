@@ -48,7 +48,9 @@ def from_take(path: Path) -> GrooveModel:
     if take is None:
         raise ValueError(f"{path}: no drum notes on the five tracks in 4/4 to learn a "
                          "groove from")
-    model = learn([take], Params(neighbours=min(Params().neighbours, len(take.pattern))))
+    # its own bars carry the take's bar-to-bar lean: no lean is added to its draws
+    model = learn([take], Params(neighbours=min(Params().neighbours, len(take.pattern)),
+                                 bar_lean=0.0))
     log.info("groove from %s: %d bars at %.0f BPM", path, len(take.pattern), take.bpm)
     return model
 
