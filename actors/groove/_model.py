@@ -12,10 +12,10 @@ trust). A draw takes the neighbours in a random order and plays each position as
 first of them that has a hit there: a whole real bar as far as it fits, so hits of a
 draw lean together as a drummer's do, and the spread is the drummers' own.
 
-With the take's earlier bars (``history``) the answer moves toward the take: by the
-median of its own residuals at that position (how much more or less late than the
-model it played there) and by its lean over its last bars, each weighted by how much
-of it there is (:class:`HistoryWeights`, chosen by cross-validation).
+With the take's earlier bars (``history``) the answer moves toward the take: toward its
+own median at that position (as far as its count of hits there warrants), its lean over
+its last bars, and what it played at the same place in the beat (:func:`history_features`,
+weighted by :class:`HistoryWeights`, fitted on held-out takes).
 
 The learning is done by :mod:`._train`; parameters are chosen by cross-validation over
 the training files (see ``docs/groove.md``).
@@ -55,13 +55,10 @@ class Params:
 
 @dataclasses.dataclass(frozen=True)
 class HistoryWeights:
-    """How far a prediction moves toward the take, per source and amount of history."""
+    """How far a prediction moves toward the take: one weight per term of
+    :func:`history_features`, fitted for least absolute error on held-out takes."""
 
-    position: tuple[float, float, float]
-    """Weight of the take's median residual at this track and step, for 1, 2-3 and 4+
-    earlier hits there."""
-    lean: float
-    """Weight of the take's mean residual over its last bars, all positions."""
+    weights: tuple[float, ...] = (0.0,) * 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -174,36 +171,63 @@ def _shrunk_median(values: np.ndarray, template: np.ndarray, shrink: float) -> n
 
 
 RECENT = 16
-"""Earlier bars a position's residual median looks at (the running-median baseline's 16)."""
+"""Earlier bars a position's median looks at (the running-median baseline's 16)."""
+LONG = 32
+"""Earlier bars the long median looks at, once a position has :data:`LONG_HITS` hits."""
+LONG_HITS = 16
 LEAN_BARS = 4
-"""Earlier bars the take's lean is the mean residual of."""
+"""Earlier bars the take's lean is the mean difference from the template of."""
+CLASS_BARS = 8
+"""Earlier bars a position's class (its track, its place in the beat) is judged on."""
 
 
-def history_terms(played: np.ndarray, template: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, float]:
-    """From a take's earlier bars (H x tracks x 16 offsets or velocities, oldest first,
-    NaN where no hit): per position the median of the last :data:`RECENT` bars and how
-    many hits there were, and the take's lean: its mean difference from ``template``
-    over the last :data:`LEAN_BARS` bars."""
-    recent = played[-RECENT:]
-    count = np.sum(~np.isnan(recent), axis=0)
+def history_features(played: np.ndarray, base: np.ndarray, template: np.ndarray
+                     ) -> np.ndarray:
+    """What a take's earlier bars (H x tracks x 16, oldest first, NaN where no hit) say
+    about a bar the model answers ``base`` for: per position (tracks x 16 x 8)
+
+    0-3. the take's median there over the last :data:`RECENT` bars, less ``base``, in
+         the term for its count of hits (1, 2-3, 4-7, 8+; 0 in the others);
+    4.   the same over :data:`LONG` bars, once there are :data:`LONG_HITS` hits;
+    5.   the take's lean: its mean difference from ``template`` over the last
+         :data:`LEAN_BARS` bars (kick, snare, hi-hat, open hat);
+    6.   the same for this track only;
+    7.   the template plus the take's median difference from it at this track and place
+         in the beat (step mod 4) over the last :data:`CLASS_BARS` bars, less ``base``:
+         what the take says of a position it has not yet played.
+    """
+    features = np.zeros((*base.shape, 8))
+    if not len(played):
+        return features
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        median = np.where(count > 0, np.nanmedian(recent, axis=0), 0.0)
-        last = (played[-LEAN_BARS:] - template)[:, :MATCHED]
-        lean = float(np.nanmean(last)) if np.any(~np.isnan(last)) else 0.0
-    return median, count, lean
+        warnings.simplefilter("ignore", RuntimeWarning)  # positions without hits
+        recent = played[-RECENT:]
+        count = np.sum(~np.isnan(recent), axis=0)
+        median = np.nan_to_num(np.nanmedian(recent, axis=0) - base)
+        for k, (low, high) in enumerate(((1, 2), (2, 4), (4, 8), (8, RECENT + 1))):
+            features[..., k] = np.where((count >= low) & (count < high), median, 0.0)
+        long = played[-LONG:]
+        long_count = np.sum(~np.isnan(long), axis=0)
+        features[..., 4] = np.where(long_count >= LONG_HITS,
+                                    np.nan_to_num(np.nanmedian(long, axis=0) - base), 0.0)
+        deviation = played - template
+        last = deviation[-LEAN_BARS:]
+        features[..., 5] = np.nan_to_num(np.nanmean(last[:, :MATCHED]))
+        features[..., 6] = np.nan_to_num(np.nanmean(last, axis=(0, 2)))[:, None]
+        by_class = deviation[-CLASS_BARS:].reshape(-1, T, S // 4, 4)
+        in_class = np.nan_to_num(np.nanmedian(by_class.transpose(1, 3, 0, 2).reshape(T, 4, -1),
+                                              axis=-1))
+        features[..., 7] = template + np.tile(in_class, S // 4) - base
+    return features
 
 
 def adjust(base: np.ndarray, played: np.ndarray, template: np.ndarray,
            weights: HistoryWeights) -> np.ndarray:
-    """``base`` (tracks x 16) moved toward the take whose earlier bars are ``played``:
-    toward its median at each position, as far as the hits there warrant, and by its lean."""
+    """``base`` (tracks x 16) moved toward the take whose earlier bars are ``played``."""
     if not len(played):
         return base
-    median, count, lean = history_terms(played, template)
-    w = np.select([count >= 4, count >= 2, count >= 1], list(weights.position), 0.0)
-    moved: np.ndarray = base + w * (median - base) + weights.lean * lean
+    moved: np.ndarray = base + history_features(played, base, template) @ np.array(
+        weights.weights)
     return moved
 
 

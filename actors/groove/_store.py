@@ -150,5 +150,7 @@ def _read(db: apsw.Connection) -> tuple[GrooveModel, dict[str, str]]:
 
 def _history(text: str) -> HistoryWeights:
     fields = json.loads(text)
-    one, two, four = (float(w) for w in fields["position"])
-    return HistoryWeights((one, two, four), float(fields["lean"]))
+    weights = tuple(float(w) for w in fields["weights"])
+    if len(weights) != len(HistoryWeights().weights):
+        raise ValueError(f"{len(weights)} history weights")
+    return HistoryWeights(weights)

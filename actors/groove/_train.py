@@ -16,7 +16,7 @@ from ._model import (
     HistoryWeights,
     Params,
     adjust,
-    history_terms,
+    history_features,
 )
 from ._takes import Take
 
@@ -26,7 +26,7 @@ STYLES: tuple[str, ...] = (
     "soul",
 )
 """GMD's styles (the part before any ``/``): the feels a model can play."""
-NO_HISTORY = HistoryWeights((0.0, 0.0, 0.0), 0.0)
+NO_HISTORY = HistoryWeights()
 DEFAULT = Params()
 
 
@@ -104,33 +104,24 @@ def _session(take: Take) -> str:
     return take.name.rpartition("/")[0] or take.name
 
 
-def fit_history(rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]]
-                ) -> HistoryWeights:
-    """Least absolute error weights over (truth - base, take median - base, count, lean)
-    rows, by coordinate search over a grid of 0-1.2."""
+def fit_history(rows: list[tuple[np.ndarray, np.ndarray]]) -> HistoryWeights:
+    """Least absolute error weights over (truth - base, features) rows, by iteratively
+    reweighted least squares."""
     residual = np.concatenate([r[0] for r in rows])
-    median = np.concatenate([r[1] for r in rows])
-    count = np.concatenate([r[2] for r in rows])
-    lean = np.concatenate([np.full(len(r[0]), r[3]) for r in rows])
-    bucket = np.select([count >= 4, count >= 2, count >= 1], [2, 1, 0], -1)
-    grid = np.linspace(0.0, 1.2, 25)
-    weights = [0.0, 0.0, 0.0, 0.0]
-
-    def loss(w: list[float]) -> float:
-        moved = np.where(bucket >= 0, np.take(w[:3], np.maximum(bucket, 0)), 0.0) * median
-        return float(np.mean(np.abs(residual - moved - w[3] * lean)))
-
-    for _ in range(3):
-        for i in range(4):
-            weights[i] = float(min(grid, key=lambda g: loss([*weights[:i], g, *weights[i + 1:]])))
-    return HistoryWeights((weights[0], weights[1], weights[2]), weights[3])
+    features = np.concatenate([r[1] for r in rows])
+    weights = np.zeros(features.shape[1])
+    for _ in range(50):
+        scale = 1.0 / np.maximum(np.abs(residual - features @ weights), 0.5)
+        normal = features.T @ (features * scale[:, None]) + 1e-3 * np.eye(features.shape[1])
+        weights = np.linalg.solve(normal, features.T @ (scale * residual))
+    return HistoryWeights(tuple(round(float(w), 4) for w in weights))
 
 
 def history_rows(model: GrooveModel, takes: Sequence[Take]
-                 ) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray, float]], ...]:
-    """Per bar with history: the residuals to explain and the history terms, for offsets
-    and velocities, over the matched tracks' hits."""
-    rows: tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray, float]], ...] = ([], [])
+                 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], ...]:
+    """Per bar with history: the residuals to explain and the history features, for
+    offsets and velocities, over the matched tracks' hits."""
+    rows: tuple[list[tuple[np.ndarray, np.ndarray]], ...] = ([], [])
     for take in takes:
         answer = model.predict(take.pattern, np.full(len(take.pattern), take.bpm))
         velocity = take.velocity.astype(np.float32)
@@ -140,10 +131,9 @@ def history_rows(model: GrooveModel, takes: Sequence[Take]
             for out, truth, base, template in (
                     (rows[0], take.offset, answer.offset, model.template_offset),
                     (rows[1], velocity, answer.velocity, model.template_velocity)):
-                median, count, lean = history_terms(truth[:b], template)
+                features = history_features(truth[:b], base[b], template)
                 out.append(((truth[b] - base[b])[:MATCHED][played],
-                            (median - base[b])[:MATCHED][played], count[:MATCHED][played],
-                            lean))
+                            features[:MATCHED][played]))
     return rows
 
 
@@ -187,7 +177,7 @@ def build(takes: Sequence[Take], params: Params = DEFAULT, k: int = 3) -> Groove
     understate what a take's history adds)."""
     if len(takes) < k:
         return learn(takes, params)
-    rows: tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray, float]], ...] = ([], [])
+    rows: tuple[list[tuple[np.ndarray, np.ndarray]], ...] = ([], [])
     for train, held in folds(takes, k):
         offset_rows, velocity_rows = history_rows(learn(train, params), held)
         rows[0].extend(offset_rows)
