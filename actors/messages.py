@@ -206,6 +206,22 @@ class SetFeel(Message):
     seed: int
 
 
+@_message(82)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetFollow(Message):
+    """How strongly our timing follows a live partner's lean, 0 (ignore them) - 1."""
+
+    amount: float
+
+
+@_message(83)
+@dataclasses.dataclass(frozen=True, slots=True)
+class PartnerOnset(Message):
+    """The partner played at ``time`` (a note-on from the MIDI input)."""
+
+    time: float
+
+
 # --- sequencer -> engine bridge ---------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from actors.groove import GrooveCore, load_model
 from actors.messages import TRACKS, SetFeel, SetGroove
 from actors.render import render_session
 from actors.rules import BAR_STEPS, GROOVE_MARGIN, VELOCITY_ACCENT
-from actors.sequencer import SequencerCore, grooved, plan_next_bar
+from actors.sequencer import SequencerCore, grooved, is_groove, plan_next_bar
 from actors.session import (
     Session,
     SessionError,
@@ -42,7 +42,7 @@ def played(session, model, bars, lookahead=0.05):
     groove = GrooveCore(model, lookahead)
     for target, message in full_state(session):
         if target is To.SEQUENCER:
-            (groove if isinstance(message, SetGroove | SetFeel) else sequencer).apply(message)
+            (groove if is_groove(message) else sequencer).apply(message)
         elif target is To.CLOCK:
             clock.apply(message, 0.0)
     clock.start(0.0)
@@ -162,13 +162,16 @@ def test_the_session_file_keeps_the_groove_and_old_files_load_unchanged(tmp_path
     old = tmp_path / "old.json"
     old.write_text('{"format": "supertonic-session", "version": 1, "tempo": 101}')
     loaded = load_session(old)
-    assert (loaded.groove, loaded.dynamics, loaded.feel, loaded.groove_seed) == (0.0, 0.0, "", 0)
+    assert (loaded.groove, loaded.dynamics, loaded.feel, loaded.groove_seed, loaded.follow) == (
+        0.0, 0.0, "", 0, 0.0)
     assert all(t.groove == 1.0 and t.dynamics == 1.0 for t in loaded.tracks)
-    session = grooving(0.6, 0.3, seed=9, feel="funk").with_track(2, groove=0.5, dynamics=0.0)
+    session = grooving(0.6, 0.3, seed=9, feel="funk", follow=0.7).with_track(
+        2, groove=0.5, dynamics=0.0)
     path = tmp_path / "groove.json"
     save_session(session, path)
     again = load_session(path)
-    assert (again.groove, again.dynamics, again.feel, again.groove_seed) == (0.6, 0.3, "funk", 9)
+    assert (again.groove, again.dynamics, again.feel, again.groove_seed, again.follow) == (
+        0.6, 0.3, "funk", 9, 0.7)
     assert (again.tracks[2].groove, again.tracks[2].dynamics) == (0.5, 0.0)
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "supertonic-session", "version": 1, "groove": {"amount": 2}}')

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from actors.groove import STYLES
-from actors.messages import SetFeel, SetGroove
+from actors.messages import SetFeel, SetFollow, SetGroove
 from actors.ui import Places
 from actors.ui._controls import Dest, Page, Send
 from actors.ui._osc import Refused, request
@@ -30,14 +30,16 @@ def test_the_groove_page_sets_amounts_feel_seed_and_a_tracks_share(tmp_path):
     assert messages(rig.enc(3, 1)) == [SetFeel(STYLES[0], 0)]
     rig.enc(2, 1)
     assert messages(rig.enc(3, 3)) == [SetFeel(STYLES[0], 3)]
+    rig.enc(2, 1)
+    assert messages(rig.enc(3, 30)) == [SetFollow(0.3)]
     rig.key(1, 1)
     rig.enc(2, 1)  # K1 + E2: the snare
     rig.key(1, 0)
     rig.enc(2, 1)
     assert messages(rig.enc(3, -40)) == [SetGroove(1, 0.6, 1.0)]
     session = rig.core.session
-    assert (session.groove, session.dynamics, session.feel, session.groove_seed) == (
-        0.5, 0.2, STYLES[0], 3)
+    assert (session.groove, session.dynamics, session.feel, session.groove_seed,
+            session.follow) == (0.5, 0.2, STYLES[0], 3, 0.3)
     assert (session.tracks[1].groove, session.tracks[1].dynamics) == (0.6, 1.0)
     assert [i.label for i in rig.controls.page_items(rig.view)][-2:] == [
         "snare groove", "snare dynamics"]
@@ -48,6 +50,7 @@ def test_the_groove_page_sets_amounts_feel_seed_and_a_tracks_share(tmp_path):
     ("/supertonic/track/hihat/groove", [0.0, 1.0], SetGroove(2, 0.0, 1.0)),
     ("/supertonic/feel", ["jazz", 4.0], SetFeel("jazz", 4)),
     ("/supertonic/feel", ["", 0], SetFeel("", 0)),
+    ("/supertonic/follow", [0.5], SetFollow(0.5)),
 ])
 def test_osc_groove_addresses(address, args, expected):
     assert request(address, args, PLACES) == Send(Dest.SESSION, expected)
@@ -59,6 +62,7 @@ def test_osc_groove_addresses(address, args, expected):
     ("/supertonic/track/1/groove", [0.5, -0.1]),
     ("/supertonic/feel", ["polka", 1]),
     ("/supertonic/feel", ["funk", 1.5]),
+    ("/supertonic/follow", [1.5]),
 ])
 def test_osc_groove_refusals(address, args):
     with pytest.raises(Refused):

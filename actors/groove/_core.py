@@ -7,6 +7,9 @@ track's amount times its drawn offset; its velocity moves toward the drawn one b
 dynamics amounts (an accent keeps its velocity, so accents stay the loudest). With
 both global amounts at 0 the hits come back untouched: today's grid exactly.
 
+Following a partner (:class:`._partner.PartnerCore`) moves every hit of a bar by the
+same amount, on top of its groove; it works with the groove at 0 too.
+
 An early hit must still reach the server within the lookahead: an offset earlier than
 the lookahead less :data:`~actors.rules.GROOVE_MARGIN` is clamped to it, and counted,
 and no hit moves before the first step this core saw (a recording starts there).
@@ -18,10 +21,20 @@ import dataclasses
 
 import numpy as np
 
-from actors.messages import TRACKS, Hit, Message, SetFeel, SetGroove, Step
+from actors.messages import (
+    TRACKS,
+    Hit,
+    Message,
+    PartnerOnset,
+    SetFeel,
+    SetFollow,
+    SetGroove,
+    Step,
+)
 from actors.rules import BAR_STEPS, GROOVE, GROOVE_MARGIN, VELOCITY_ACCENT
 
 from ._model import Answer, GrooveModel, answer
+from ._partner import PartnerCore
 
 STEP_SHARE = 0.45
 """The most a hit moves, as a share of its step: less than half, so that a fast tempo
@@ -46,8 +59,13 @@ class GrooveCore:
         """The earliest offset (seconds, negative) a hit may be moved by."""
         self.clamped = 0
         """Hits whose offset needed more than the lookahead."""
+        self.lookahead = lookahead
+        self.partner = PartnerCore()
         self._bars: dict[int, Answer] = {}
         self._start: float | None = None
+        self._bar: int | None = None
+        self._follow = 0.0
+        """Seconds the partner moves this bar's hits by."""
 
     def apply(self, message: Message) -> None:
         """Apply a groove setting; raises ``ValueError`` (nothing changed) on a bad one."""
@@ -70,11 +88,18 @@ class GrooveCore:
                     raise ValueError(f"feel {feel!r} is not a learned style")
                 self.settings = dataclasses.replace(s, feel=feel, seed=seed)
                 self._bars.clear()
+            case SetFollow(amount=amount):
+                if not GROOVE.holds(amount):
+                    raise ValueError(f"follow {amount} is outside {GROOVE}")
+                self.partner.follow = amount
+            case PartnerOnset(time=time):
+                self.partner.onset(time)
             case _:
                 raise ValueError(f"the groove does not handle {type(message).__name__}")
 
     @property
     def active(self) -> bool:
+        """Whether the learned groove plays (the partner may move hits without it)."""
         s = self.settings
         return self.model is not None and (s.amount > 0 or s.dynamics > 0)
 
@@ -95,21 +120,28 @@ class GrooveCore:
         """``hits`` of ``step`` grooved; ``pattern`` is the step's bar (tracks x 16)."""
         if self._start is None:
             self._start = step.time
-        if not self.active or not hits or self.model is None:
-            return hits
         bar, column = divmod(step.index, BAR_STEPS)
-        if bar not in self._bars:
+        if bar != self._bar:
+            self._bar = bar
+            self._follow = self.partner.bar()
+        following = self._follow != 0.0 or self.partner.follow > 0
+        if not hits or not (self.active or following):
+            return hits
+        if self.active and bar not in self._bars:
             self.plan(bar, pattern, 60.0 / (4 * step.duration))
-        drawn = self._bars[bar]
+        drawn = self._bars.get(bar)
         s = self.settings
         out = []
         for hit in hits:
-            offset = float(drawn.offset[hit.track, column])
-            velocity = float(drawn.velocity[hit.track, column])
-            if np.isnan(offset):  # a step added since the bar was drawn
-                offset = float(self.model.template_offset[hit.track, column])
-                velocity = float(self.model.template_velocity[hit.track, column])
-            shift = s.amount * s.track_amount[hit.track] * offset / 1000.0
+            offset = velocity = float("nan")
+            if drawn is not None and self.model is not None:
+                offset = float(drawn.offset[hit.track, column])
+                velocity = float(drawn.velocity[hit.track, column])
+                if np.isnan(offset):  # a step added since the bar was drawn
+                    offset = float(self.model.template_offset[hit.track, column])
+                    velocity = float(self.model.template_velocity[hit.track, column])
+            learned = 0.0 if drawn is None else offset / 1000.0
+            shift = s.amount * s.track_amount[hit.track] * learned + self._follow
             # learned at slower tempos, an offset may pass the next step: a track's
             # hits keep their order
             shift = min(max(shift, -STEP_SHARE * step.duration), STEP_SHARE * step.duration)
@@ -117,8 +149,9 @@ class GrooveCore:
                 shift = self.earliest
                 self.clamped += 1
             time = max(hit.time + shift, self._start)
+            self.partner.ours(time + self.lookahead, self._follow)
             level = hit.velocity
-            if level < VELOCITY_ACCENT:
+            if drawn is not None and level < VELOCITY_ACCENT:
                 pull = s.dynamics * s.track_dynamics[hit.track]
                 level = int(np.clip(round(level + pull * (velocity - level)), 1,
                                     VELOCITY_ACCENT - 1))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from actors.groove import GrooveCore
-from actors.messages import Hit, Message, SetFeel, SetGroove, Step
+from actors.messages import Hit, Message, PartnerOnset, SetFeel, SetFollow, SetGroove, Step
 from actors.rules import BAR_STEPS, STEPS
 
 from ._core import SequencerCore
@@ -35,4 +35,4 @@ def plan_next_bar(groove: GrooveCore, core: SequencerCore, step: Step) -> None:
 
 
 def is_groove(message: Message) -> bool:
-    return isinstance(message, SetGroove | SetFeel)
+    return isinstance(message, SetGroove | SetFeel | SetFollow | PartnerOnset)

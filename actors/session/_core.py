@@ -27,6 +27,7 @@ from actors.messages import (
     SetFeel,
     SetFillRate,
     SetFills,
+    SetFollow,
     SetGeneration,
     SetGroove,
     SetLowpass,
@@ -97,7 +98,8 @@ def full_state(session: Session) -> Routed:
                       (To.SEQUENCER, SetFillRate(session.fill_rate)),
                       (To.BRIDGE, SetLowpass(*session.lowpass)),
                       (To.SEQUENCER, SetGroove(-1, session.groove, session.dynamics)),
-                      (To.SEQUENCER, SetFeel(session.feel, session.groove_seed))]
+                      (To.SEQUENCER, SetFeel(session.feel, session.groove_seed)),
+                      (To.SEQUENCER, SetFollow(session.follow))]
     for index in range(len(session.tracks)):
         routed += track_messages(session, index)
     return routed
@@ -183,6 +185,9 @@ class SessionCore:
                 else:
                     s.track(t)
                     s = s.with_track(t, groove=amount, dynamics=dynamics)
+                routed = [(To.SEQUENCER, command)]
+            case SetFollow(amount=amount):
+                s = dataclasses.replace(s, follow=_within(amount, GROOVE, "follow"))
                 routed = [(To.SEQUENCER, command)]
             case SetFeel(feel=feel, seed=seed):
                 if feel and feel not in STYLES:

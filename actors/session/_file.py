@@ -12,8 +12,9 @@ Version 1 fields (all optional when read; missing ones keep the defaults):
 ``basis``       the track generation looks at (a track name)
 ``lowpass``     ``{"frequency": Hz, "resonance": 0-1}``
 ``generation``  ``{"surprise": 0-1, "complexity": 0-1 or null}``
-``groove``      ``{"amount": 0-1, "dynamics": 0-1, "feel": a learned style or "", "seed": int}``
-                (missing: 0, 0, "", 0 -- the exact grid, as before grooves existed)
+``groove``      ``{"amount": 0-1, "dynamics": 0-1, "feel": a learned style or "", "seed": int,
+                "follow": 0-1}`` (missing: 0, 0, "", 0, 0 -- the exact grid, as before
+                grooves existed; ``follow``: how strongly timing follows a live partner)
 ``tracks``      object keyed by track name (kick, snare, hihat, openhat, clap), each
                 ``{"pattern": "x---X---", "fills": "--f-", "mute": bool, "swing": percent,
                 "choke": bool, "morph": 0-1, "groove": 0-1, "dynamics": 0-1,
@@ -70,7 +71,8 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
         "lowpass": {"frequency": session.lowpass[0], "resonance": session.lowpass[1]},
         "generation": {"surprise": session.surprise, "complexity": session.complexity},
         "groove": {"amount": session.groove, "dynamics": session.dynamics,
-                   "feel": session.feel, "seed": session.groove_seed},
+                   "feel": session.feel, "seed": session.groove_seed,
+                   "follow": session.follow},
         "tracks": {
             name: {
                 "pattern": track.pattern,
@@ -151,7 +153,7 @@ def _session_from(data: Any, path: Path) -> Session:
                         else _within(_number(complexity), UNIT, "complexity")))
     if "groove" in data:
         groove = data["groove"]
-        _known(groove, {"amount", "dynamics", "feel", "seed"}, "groove")
+        _known(groove, {"amount", "dynamics", "feel", "seed", "follow"}, "groove")
         feel = groove.get("feel", "")
         seed = groove.get("seed", 0)
         if not isinstance(feel, str):
@@ -161,7 +163,8 @@ def _session_from(data: Any, path: Path) -> Session:
         session = dataclasses.replace(
             session, groove=_within(_number(groove.get("amount", 0.0)), GROOVE, "groove amount"),
             dynamics=_within(_number(groove.get("dynamics", 0.0)), GROOVE, "groove dynamics"),
-            feel=feel, groove_seed=seed)
+            feel=feel, groove_seed=seed,
+            follow=_within(_number(groove.get("follow", 0.0)), GROOVE, "groove follow"))
     tracks = data.get("tracks", {})
     _known(tracks, set(TRACKS), "tracks")
     for name, item in tracks.items():

@@ -89,6 +89,8 @@ class Session:
     feel: str = ""
     """The learned style the groove plays, "" for every drummer learned."""
     groove_seed: int = 0
+    follow: float = 0.0
+    """How strongly timing follows a live partner, 0 (not at all) - 1."""
 
     def track(self, index: int) -> TrackSettings:
         if not 0 <= index < len(self.tracks):

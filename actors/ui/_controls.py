@@ -50,6 +50,7 @@ from actors.messages import (
     SetChoke,
     SetFeel,
     SetFillRate,
+    SetFollow,
     SetGeneration,
     SetGroove,
     SetLowpass,
@@ -441,6 +442,8 @@ class Controls:
             chosen = (feels[(feels.index(feel[0]) + d) % len(feels)], feel[1])
             return ("feel",), chosen, [Send(Dest.SESSION, SetFeel(*chosen))]
 
+        follow = self._value(("follow",), session.follow, view)
+
         def seed_turn(d: int, fine: bool) -> Edit:
             chosen = (feel[0], max(feel[1] + d, 0))
             return ("feel",), chosen, [Send(Dest.SESSION, SetFeel(*chosen))]
@@ -451,6 +454,7 @@ class Controls:
             Item("dynamics", f"{100 * groove[1]:.0f} %", turn=groove_turn(1, -1), value=groove),
             Item("feel", feel[0] or "all drummers", turn=feel_turn, value=feel),
             Item("seed", str(feel[1]), turn=seed_turn, value=feel),
+            _unit_item("follow", ("follow",), follow, SetFollow, f"{100 * follow:.0f} %"),
             Item(f"{name} groove", f"{100 * own[0]:.0f} %", turn=groove_turn(0, t), value=own),
             Item(f"{name} dynamics", f"{100 * own[1]:.0f} %", turn=groove_turn(1, t),
                  value=own),

@@ -22,6 +22,7 @@ number is meant; flags are 0/1 or OSC true/false):
 ``/supertonic/groove a d``            groove timing and dynamics amounts, 0-1 each
 ``/supertonic/track/<t>/groove a d``  a track's share of them, 0-1 each
 ``/supertonic/feel style seed``       a learned style ("" every drummer) and the seed
+``/supertonic/follow a``              how strongly timing follows a live partner, 0-1
 ``/supertonic/kit name [slot] [p]``   a preset from the kits folder into slot 1, 2 or 0
                                       (both, the default); p a-l also takes its pattern
 ``/supertonic/save name``             save the session into the sessions folder
@@ -82,6 +83,7 @@ from actors.messages import (
     SetFeel,
     SetFillRate,
     SetFills,
+    SetFollow,
     SetGeneration,
     SetGroove,
     SetLowpass,
@@ -210,6 +212,9 @@ def request(address: str, args: Sequence[Any], places: Places) -> Request:
         case ["groove"]:
             amount, dynamics = _args(args, 2)
             return _session(SetGroove(-1, _ranged(amount, GROOVE), _ranged(dynamics, GROOVE)))
+        case ["follow"]:
+            (amount,) = _args(args, 1)
+            return _session(SetFollow(_ranged(amount, GROOVE)))
         case ["feel"]:
             feel, seed = _args(args, 2)
             return _session(SetFeel(_choice(_str(feel), ("", *STYLES)), _int(seed)))

@@ -56,6 +56,7 @@ class SessionView:
     dynamics: float = 0.0
     feel: str = ""
     groove_seed: int = 0
+    follow: float = 0.0
 
 
 def parse_session(text: str) -> SessionView:
@@ -99,7 +100,8 @@ def _track(item: Mapping[str, Any]) -> TrackView:
 
 def _groove(item: Mapping[str, Any]) -> dict[str, Any]:
     return {"groove": float(item.get("amount", 0.0)), "dynamics": float(item.get("dynamics", 0.0)),
-            "feel": str(item.get("feel", "")), "groove_seed": int(item.get("seed", 0))}
+            "feel": str(item.get("feel", "")), "groove_seed": int(item.get("seed", 0)),
+            "follow": float(item.get("follow", 0.0))}
 
 
 def _patch(drum: Mapping[str, Any]) -> Mapping[str, Any]:
