@@ -75,10 +75,12 @@ class Bars:
     @classmethod
     def of(cls, pattern: np.ndarray, bpm: np.ndarray) -> Bars:
         """From patterns (N x tracks x 16 of 0 rest, 1 hit, 2 accent) and tempos (N)."""
-        weights = np.uint64(1) << np.arange(MATCHED * S, dtype=np.uint64)
         flat = pattern[:, :MATCHED].reshape(len(pattern), -1)
-        hits = ((flat > 0) * weights).sum(-1, dtype=np.uint64)
-        accents = ((flat > 1) * weights).sum(-1, dtype=np.uint64)
+        hits = np.zeros(len(pattern), np.uint64)
+        accents = np.zeros(len(pattern), np.uint64)
+        for bit in range(MATCHED * S):  # bit by bit: no (N x 64) temporaries
+            hits |= (flat[:, bit] > 0).astype(np.uint64) << np.uint64(bit)
+            accents |= (flat[:, bit] > 1).astype(np.uint64) << np.uint64(bit)
         return cls(hits, accents, np.log(np.asarray(bpm, np.float32)))
 
 

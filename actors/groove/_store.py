@@ -116,16 +116,20 @@ def _read(db: apsw.Connection) -> tuple[GrooveModel, dict[str, str]]:
     meta = {str(k): str(v) for k, v in db.execute("SELECT key, value FROM meta")}
     if meta.get("schema") != SCHEMA_VERSION:
         raise GrooveStoreError(f"schema {meta.get('schema')!r}, expected {SCHEMA_VERSION}")
-    rows = db.execute("SELECT * FROM bars ORDER BY id").fetchall()
-    if not rows:
+    (count_row,) = db.execute("SELECT count(*) FROM bars").fetchall()
+    n = int(str(count_row[0]))
+    if not n:
         raise GrooveStoreError("the store holds no bars")
-    n, t = len(rows), len(TRACKS)
+    t = len(TRACKS)
     pattern = np.zeros((n, t, BAR_STEPS), np.int8)
     offset = np.full((n, t, BAR_STEPS), np.nan, np.float32)
     velocity = np.full((n, t, BAR_STEPS), np.nan, np.float32)
     bpm = np.empty(n)
     style = np.empty(n, np.int16)
-    for i, (_, tempo, st, *rest) in enumerate(rows):
+    # row by row: a whole fetch would hold every row's Python objects at once
+    for i, (_, tempo, st, *rest) in enumerate(db.execute("SELECT * FROM bars ORDER BY id")):
+        if i >= n:
+            raise GrooveStoreError("the store changed while it was read")
         hits = np.array(rest[:t], np.int64)
         accents = np.array(rest[t:2 * t], np.int64)
         blob = rest[2 * t]
@@ -138,7 +142,7 @@ def _read(db: apsw.Connection) -> tuple[GrooveModel, dict[str, str]]:
         offset[i][played] = np.frombuffer(blob[:2 * count], "<i2") / 10.0
         velocity[i][played] = np.frombuffer(blob[2 * count:], np.uint8)
         pattern[i] = played + ((accents[:, None] >> _STEPS) & 1)
-        bpm[i], style[i] = float(tempo), int(st)  # type: ignore[arg-type]
+        bpm[i], style[i] = float(tempo), int(st)
     history = (_history(meta["history_offset"]), _history(meta["history_velocity"]))
     model = GrooveModel(Bars.of(pattern, bpm), offset, velocity, style,
                         tuple(json.loads(meta["styles"])), Params(**json.loads(meta["params"])),
