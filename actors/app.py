@@ -121,7 +121,8 @@ async def run_machine(config: MachineConfig) -> RunReport:
                 # first: opening JACK MIDI clients stalls trio's thread for tens of ms
                 await producers.start(guard, "midi", lambda status: midi_actor(
                     midi, config.bridge.lookahead, to_clock.clone(), midi_inbox,
-                    to_session.clone(), delivery=bridge.jack_delivery, task_status=status))
+                    to_session.clone(), delivery=bridge.jack_delivery, task_status=status,
+                    partner=None if midi.partner_channel is None else to_sequencer.clone()))
             producers.start_soon(guard, "clock", lambda _: clock_actor(
                 clock_inbox, steps_out, ClockCore(config.session.tempo)))
             watchers = observers.clone() if watched else None

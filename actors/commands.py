@@ -92,6 +92,9 @@ def _add_music_options(parser: argparse.ArgumentParser) -> None:
                         "(the learned ones; accents kept)")
     parser.add_argument("--feel", metavar="STYLE",
                         help="play the groove of one learned style (funk, rock, jazz, ...)")
+    parser.add_argument("--follow", type=float, metavar="PERCENT",
+                        help="how strongly timing follows a live partner (--partner-channel), "
+                        "0-100")
     parser.add_argument("--groove-seed", type=int, metavar="N",
                         help="the seed of the groove's per-bar draws (same seed, same take)")
     parser.add_argument("--groove-from", type=Path, metavar="FILE.mid",
@@ -181,7 +184,8 @@ def build_session(args: argparse.Namespace) -> Session:
 
 def _with_groove(session: Session, args: argparse.Namespace) -> Session:
     changes: dict[str, Any] = {}
-    for name, option in (("groove", args.groove), ("dynamics", args.dynamics)):
+    for name, option in (("groove", args.groove), ("dynamics", args.dynamics),
+                         ("follow", args.follow)):
         if option is not None:
             if not GROOVE.holds(option / 100.0):
                 raise SessionError(f"--{name} {option:g} is outside 0-100")
