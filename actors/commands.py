@@ -27,7 +27,7 @@ from actors.engine_bridge import (
     SynthDefBuildError,
     ensure_synthdefs,
 )
-from actors.groove import GrooveModel, GrooveStoreError, load_groove, load_model
+from actors.groove import is_take, load_model
 from actors.messages import TRACKS
 from actors.midi import midi_config
 from actors.midi import register_options as register_midi_options
@@ -98,9 +98,8 @@ def _add_music_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--groove-seed", type=int, metavar="N",
                         help="the seed of the groove's per-bar draws (same seed, same take)")
     parser.add_argument("--groove-from", type=Path, metavar="FILE.mid",
-                        help="learn the groove from this General MIDI drum file (one "
-                        "drummer's timing and dynamics per position); a .sqlite file is "
-                        "read as a groove store")
+                        help="play the groove of this General MIDI drum file (one drummer's "
+                        "timing and dynamics per position): the feel becomes the take")
     parser.add_argument("--kit-pattern", metavar="a-l",
                         help="also play this pattern of the --kit preset (with the next one "
                         "when chained), its accents, fills, fill rate and swing")
@@ -194,20 +193,13 @@ def _with_groove(session: Session, args: argparse.Namespace) -> Session:
         changes["feel"] = args.feel
     if args.groove_seed is not None:
         changes["groove_seed"] = args.groove_seed
-    if args.groove_from is not None and args.groove is None and session.groove == 0:
-        changes["groove"] = 1.0  # asking for a take's groove means hearing it
-    return dataclasses.replace(session, **changes)
-
-
-def groove_model(args: argparse.Namespace) -> GrooveModel:
-    """The model to play: ``--groove-from``'s file, else the default. A file that cannot
-    give one is reported and the default plays (the music plays on)."""
     if args.groove_from is not None:
-        try:
-            return load_groove(args.groove_from)
-        except (ValueError, GrooveStoreError) as exc:
-            log.error("%s; playing the default groove instead", exc)
-    return load_model()
+        if not is_take(str(args.groove_from)):
+            raise SessionError(f"--groove-from takes a MIDI file (.mid), got {args.groove_from}")
+        changes["feel"] = str(args.groove_from.resolve())
+        if args.groove is None and session.groove == 0:
+            changes["groove"] = 1.0  # asking for a take's groove means hearing it
+    return dataclasses.replace(session, **changes)
 
 
 def _load_or_recover(path: Path) -> Session:
@@ -248,7 +240,7 @@ def run_command(args: argparse.Namespace) -> int:
         places=places_from_options(args),
         priors=args.priors,
         midi=midi_config(args),
-        groove=groove_model(args),
+        groove=load_model(),
     )
     try:
         return trio.run(run_machine, config).exit_code
@@ -272,7 +264,7 @@ def render_command(args: argparse.Namespace) -> int:
         if args.out is not None:
             seconds = render_session(session, compiled_synthdefs(), args.bars, args.out,
                                      args.sample_rate, ending=args.ending, stems=args.stems,
-                                     groove=groove_model(args))
+                                     groove=load_model())
             log.info("rendered %d bar(s), %.2f s, to %s", args.bars, seconds, args.out)
     except (SetupError, RenderError, OSError) as exc:
         log.error("%s", exc)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import logging
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,8 +43,10 @@ from actors.engine_bridge import (
 from actors.groove import GrooveCore, GrooveModel
 from actors.messages import TRACKS, Hits, LoadKit, Message
 from actors.rules import BAR_STEPS
-from actors.sequencer import SequencerCore, grooved, is_groove, plan_next_bar
+from actors.sequencer import SequencerCore, apply_groove, grooved, is_groove, plan_next_bar
 from actors.session import Routed, Session, SessionCore, To, full_state
+
+log = logging.getLogger(__name__)
 
 TAIL = 0.05
 """Seconds after the longest-ringing voice ends, so a tail closes on silence."""
@@ -106,7 +109,10 @@ async def perform(session: Session, synthdefs: Path, bars: int, sample_rate: int
                 clock.apply(message, now)
             elif target is To.SEQUENCER:
                 if is_groove(message):
-                    grooving.apply(message)
+                    try:
+                        await apply_groove(grooving, message)
+                    except ValueError as exc:  # as the live sequencer: refused, played on
+                        log.warning("edit refused: %s", exc)
                 else:
                     sequencer.apply(message)
             elif target is To.BRIDGE:

@@ -67,3 +67,16 @@ def test_osc_groove_addresses(address, args, expected):
 def test_osc_groove_refusals(address, args):
     with pytest.raises(Refused):
         request(address, args, PLACES)
+
+
+def test_the_feel_offers_the_takes_in_the_kits_folder(tmp_path):
+    rig = Rig(tmp_path)
+    take = tmp_path / "kits" / "late.mid"
+    rig.enc(1, int(Page.FILES))
+    rig.controls.set_files([], [], [take])
+    rig.enc(1, 1)
+    assert rig.controls.page == Page.GROOVE
+    rig.enc(2, 2)
+    assert messages(rig.enc(3, -1)) == [SetFeel(str(take), 0)]  # before "all": the last
+    items = rig.controls.page_items(rig.view)
+    assert items[2].text == "late.mid"

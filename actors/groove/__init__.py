@@ -8,7 +8,7 @@ requests and evaluates.
 """
 
 from ._core import GrooveCore, GrooveSettings
-from ._load import default_store, from_take, load_groove, load_model
+from ._load import default_store, from_take, is_take, load_model
 from ._model import Answer, GrooveModel, Params, Played, answer
 from ._store import GMD_ATTRIBUTION, GrooveStoreError, beside, write
 from ._takes import Take, read_take, read_takes
@@ -30,7 +30,7 @@ __all__ = [
     "build",
     "default_store",
     "from_take",
-    "load_groove",
+    "is_take",
     "load_model",
     "read_take",
     "read_takes",

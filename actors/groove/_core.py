@@ -33,6 +33,7 @@ from actors.messages import (
 )
 from actors.rules import BAR_STEPS, GROOVE, GROOVE_MARGIN, VELOCITY_ACCENT
 
+from ._load import is_take
 from ._model import Answer, GrooveModel, answer
 from ._partner import PartnerCore
 
@@ -54,6 +55,7 @@ class GrooveSettings:
 class GrooveCore:
     def __init__(self, model: GrooveModel | None, lookahead: float) -> None:
         self.model = model
+        self.take: tuple[str, GrooveModel] | None = None
         self.settings = GrooveSettings()
         self.earliest = -max(lookahead - GROOVE_MARGIN, 0.0)
         """The earliest offset (seconds, negative) a hit may be moved by."""
@@ -84,7 +86,10 @@ class GrooveCore:
                 else:
                     raise ValueError(f"track {t} does not exist")
             case SetFeel(feel=feel, seed=seed):
-                if feel and (self.model is None or feel not in self.model.styles):
+                if is_take(feel):
+                    if self.take is None or self.take[0] != feel:
+                        raise ValueError(f"{feel}: its groove has not been learned yet")
+                elif feel and (self.model is None or feel not in self.model.styles):
                     raise ValueError(f"feel {feel!r} is not a learned style")
                 self.settings = dataclasses.replace(s, feel=feel, seed=seed)
                 self._bars.clear()
@@ -101,18 +106,30 @@ class GrooveCore:
     def active(self) -> bool:
         """Whether the learned groove plays (the partner may move hits without it)."""
         s = self.settings
-        return self.model is not None and (s.amount > 0 or s.dynamics > 0)
+        return self.playing is not None and (s.amount > 0 or s.dynamics > 0)
+
+    @property
+    def playing(self) -> GrooveModel | None:
+        """The model the feel plays: a take's own, or the learned drummers'."""
+        if is_take(self.settings.feel) and self.take is not None:
+            return self.take[1]
+        return self.model
+
+    def load_take(self, path: str, model: GrooveModel) -> None:
+        """A take's groove (see :func:`from_take`), for a :class:`SetFeel` of ``path``."""
+        self.take = (path, model)
 
     def plan(self, bar: int, pattern: np.ndarray, bpm: float) -> None:
         """Draw ``bar`` (its pattern: tracks x 16 velocities) ahead of its steps, off the
         timing path; a bar not planned is drawn when its first hit comes."""
-        if not self.active or self.model is None:
+        model = self.playing
+        if not self.active or model is None:
             return
         s = self.settings
-        style = self.model.styles.index(s.feel) if s.feel else -1
+        style = model.styles.index(s.feel) if s.feel in model.styles else -1
         rng = np.random.default_rng([s.seed, bar])
         played = np.where(pattern >= VELOCITY_ACCENT, 2, np.where(pattern > 0, 1, 0))
-        self._bars[bar] = answer(self.model, played.astype(np.int8), bpm, [], rng, style)
+        self._bars[bar] = answer(model, played.astype(np.int8), bpm, [], rng, style)
         for old in [b for b in self._bars if b < bar - 1]:
             del self._bars[old]
 
@@ -134,12 +151,13 @@ class GrooveCore:
         out = []
         for hit in hits:
             offset = velocity = float("nan")
-            if drawn is not None and self.model is not None:
+            model = self.playing
+            if drawn is not None and model is not None:
                 offset = float(drawn.offset[hit.track, column])
                 velocity = float(drawn.velocity[hit.track, column])
                 if np.isnan(offset):  # a step added since the bar was drawn
-                    offset = float(self.model.template_offset[hit.track, column])
-                    velocity = float(self.model.template_velocity[hit.track, column])
+                    offset = float(model.template_offset[hit.track, column])
+                    velocity = float(model.template_velocity[hit.track, column])
             learned = 0.0 if drawn is None else offset / 1000.0
             shift = s.amount * s.track_amount[hit.track] * learned + self._follow
             # learned at slower tempos, an offset may pass the next step: a track's

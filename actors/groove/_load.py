@@ -55,8 +55,6 @@ def from_take(path: Path) -> GrooveModel:
     return model
 
 
-def load_groove(path: Path | None) -> GrooveModel:
-    """A MIDI file's groove (``--groove-from``), a store, or the default model."""
-    if path is not None and path.suffix.lower() in MIDI_SUFFIXES:
-        return from_take(path)
-    return load_model(path)
+def is_take(feel: str) -> bool:
+    """Whether a feel names a MIDI file (a take's groove) rather than a style."""
+    return feel.lower().endswith(MIDI_SUFFIXES)

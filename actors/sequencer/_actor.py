@@ -11,7 +11,7 @@ from actors.mesh import Inbox, Outbox
 from actors.messages import Hits, Step, Transport
 
 from ._core import SequencerCore
-from ._groove import grooved, is_groove, plan_next_bar
+from ._groove import apply_groove, grooved, is_groove, plan_next_bar
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ async def _apply_edits(edits: Inbox, core: SequencerCore, groove: GrooveCore | N
         try:
             if is_groove(message):
                 if groove is not None:
-                    groove.apply(message)
+                    await apply_groove(groove, message)
             else:
                 core.apply(message)
         except ValueError as exc:

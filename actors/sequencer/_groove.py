@@ -3,9 +3,12 @@ render both call, so a render plays the groove exactly as the machine does."""
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
-from actors.groove import GrooveCore
+import numpy as np
+import trio
+
+from actors.groove import GrooveCore, from_take, is_take
 from actors.messages import Hit, Message, PartnerOnset, SetFeel, SetFollow, SetGroove, Step
 from actors.rules import BAR_STEPS, STEPS
 
@@ -32,6 +35,17 @@ def plan_next_bar(groove: GrooveCore, core: SequencerCore, step: Step) -> None:
         following = step.index + BAR_STEPS
         groove.plan(following // BAR_STEPS, bar_pattern(core, following),
                     60.0 / (4 * step.duration))
+
+
+async def apply_groove(groove: GrooveCore, message: Message) -> None:
+    """A groove setting; a feel that is a take is learned first, in a worker thread (the
+    hits go on meanwhile). Raises ``ValueError`` naming a file that gives no groove."""
+    if isinstance(message, SetFeel) and is_take(message.feel):
+        path = message.feel
+        if groove.take is None or groove.take[0] != path:
+            model = await trio.to_thread.run_sync(from_take, Path(path))
+            groove.load_take(path, model)
+    groove.apply(message)
 
 
 def is_groove(message: Message) -> bool:

@@ -13,7 +13,7 @@ import logging
 
 from actors import kit as kits
 from actors.clock import check_bpm
-from actors.groove import STYLES
+from actors.groove import STYLES, is_take
 from actors.messages import (
     TRACKS,
     BasisCaptured,
@@ -190,8 +190,9 @@ class SessionCore:
                 s = dataclasses.replace(s, follow=_within(amount, GROOVE, "follow"))
                 routed = [(To.SEQUENCER, command)]
             case SetFeel(feel=feel, seed=seed):
-                if feel and feel not in STYLES:
-                    raise SessionError(f"feel {feel!r} is not one of {', '.join(STYLES)}")
+                if feel and feel not in STYLES and not is_take(feel):
+                    raise SessionError(f"feel {feel!r} is neither a MIDI file nor one of "
+                                       f"{', '.join(STYLES)}")
                 s = dataclasses.replace(s, feel=feel, groove_seed=seed)
                 routed = [(To.SEQUENCER, command)]
             case _:

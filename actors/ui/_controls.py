@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from actors import kit as kits
-from actors.groove import STYLES
+from actors.groove import STYLES, is_take
 from actors.messages import (
     TRACKS,
     Generate,
@@ -169,6 +169,7 @@ class Controls:
         self.items = dict.fromkeys(Page, 0)
         """The selected item of each parameter page."""
         self.kit_files: tuple[Path, ...] = ()
+        self.take_files: tuple[Path, ...] = ()
         self.session_files: tuple[Path, ...] = ()
         self.notice = ""
         """A line for the player about the last thing that happened."""
@@ -208,6 +209,7 @@ class Controls:
             entered = page != self.page
             self.page = page
             self.notice = ""
+            # the groove page's takes come with the files page's list: E1 passes it first
             return [ListFiles()] if entered and page == Page.FILES else []
         if self.page == Page.PATTERN:
             return self._pattern_enc(n, d, view)
@@ -224,8 +226,11 @@ class Controls:
         edit = item.turn(d, self.k1)
         return [] if edit[1] == item.value else self._edit(edit, view)
 
-    def set_files(self, kit_files: Sequence[Path], session_files: Sequence[Path]) -> None:
-        """The files the files page offers, as the shell found them."""
+    def set_files(self, kit_files: Sequence[Path], session_files: Sequence[Path],
+                  take_files: Sequence[Path] = ()) -> None:
+        """The files the files page offers (and the MIDI takes the groove page's feel
+        offers), as the shell found them."""
+        self.take_files = tuple(take_files)
         kit = self._chosen(self.kit_files, ("ui", "kit"))
         session = self._chosen(self.session_files, ("ui", "session"))
         self.kit_files = tuple(kit_files)
@@ -438,8 +443,9 @@ class Controls:
             return turn
 
         def feel_turn(d: int, fine: bool) -> Edit:
-            feels = ("", *STYLES)
-            chosen = (feels[(feels.index(feel[0]) + d) % len(feels)], feel[1])
+            feels = ("", *STYLES, *(str(p) for p in self.take_files))
+            at = feels.index(feel[0]) if feel[0] in feels else 0
+            chosen = (feels[(at + d) % len(feels)], feel[1])
             return ("feel",), chosen, [Send(Dest.SESSION, SetFeel(*chosen))]
 
         follow = self._value(("follow",), session.follow, view)
@@ -452,7 +458,8 @@ class Controls:
         return [
             Item("groove", f"{100 * groove[0]:.0f} %", turn=groove_turn(0, -1), value=groove),
             Item("dynamics", f"{100 * groove[1]:.0f} %", turn=groove_turn(1, -1), value=groove),
-            Item("feel", feel[0] or "all drummers", turn=feel_turn, value=feel),
+            Item("feel", Path(feel[0]).name if is_take(feel[0]) else feel[0] or "all drummers",
+                 turn=feel_turn, value=feel),
             Item("seed", str(feel[1]), turn=seed_turn, value=feel),
             _unit_item("follow", ("follow",), follow, SetFollow, f"{100 * follow:.0f} %"),
             Item(f"{name} groove", f"{100 * own[0]:.0f} %", turn=groove_turn(0, t), value=own),
