@@ -160,6 +160,16 @@ class GrooveModel:
         return Answer(np.where(played, offset, np.nan), np.where(played, velocity, np.nan))
 
 
+def template_of(values: np.ndarray, empty: float) -> np.ndarray:
+    """The median per (track, step) over bars (N x tracks x 16), ``empty`` where no bar
+    has a hit: the template a prediction is shrunk toward."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # positions no bar played
+        median = np.nanmedian(values, axis=0)
+    filled: np.ndarray = np.nan_to_num(median, nan=empty).astype(np.float32)
+    return filled
+
+
 def _shrunk_median(values: np.ndarray, template: np.ndarray, shrink: float) -> np.ndarray:
     """Per position (Q x K x tracks x 16 -> Q x tracks x 16): the neighbours' median,
     weighted toward ``template`` as ``shrink`` hits against the neighbours' count."""

@@ -27,9 +27,9 @@ import apsw
 import numpy as np
 
 from actors.messages import TRACKS
-from actors.rules import BAR_STEPS
+from actors.rules import BAR_STEPS, VELOCITY_HIT
 
-from ._model import Bars, GrooveModel, HistoryWeights, Params
+from ._model import Bars, GrooveModel, HistoryWeights, Params, template_of
 
 SCHEMA_VERSION = "1"
 SHIPPED = Path(__file__).with_name("gmd_groove.sqlite")
@@ -147,8 +147,7 @@ def _read(db: apsw.Connection) -> tuple[GrooveModel, dict[str, str]]:
     model = GrooveModel(Bars.of(pattern, bpm), offset, velocity, style,
                         tuple(json.loads(meta["styles"])), Params(**json.loads(meta["params"])),
                         *history,
-                        np.nan_to_num(np.nanmedian(offset, axis=0)).astype(np.float32),
-                        np.nan_to_num(np.nanmedian(velocity, axis=0), nan=64.0).astype(np.float32))
+                        template_of(offset, 0.0), template_of(velocity, VELOCITY_HIT))
     return model, meta
 
 

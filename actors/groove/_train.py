@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from actors.rules import VELOCITY_HIT
+
 from ._model import (
     MATCHED,
     Bars,
@@ -17,6 +19,7 @@ from ._model import (
     Params,
     adjust,
     history_features,
+    template_of,
 )
 from ._takes import Take
 
@@ -43,8 +46,7 @@ def learn(takes: Sequence[Take], params: Params = DEFAULT,
         for t in takes])
     return GrooveModel(Bars.of(pattern, bpm), offset, velocity, style, STYLES, params,
                        history[0], history[1],
-                       np.nan_to_num(np.nanmedian(offset, axis=0)).astype(np.float32),
-                       np.nan_to_num(np.nanmedian(velocity, axis=0), nan=64.0).astype(np.float32))
+                       template_of(offset, 0.0), template_of(velocity, VELOCITY_HIT))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -174,8 +176,9 @@ def search(takes: Sequence[Take], k: int = 3,
 def build(takes: Sequence[Take], params: Params = DEFAULT, k: int = 3) -> GrooveModel:
     """The model of ``takes``, its history weights fitted on held-out folds (a model
     predicting its own bars finds each one at distance 0, so in-sample residuals would
-    understate what a take's history adds)."""
-    if len(takes) < k:
+    understate what a take's history adds). With takes from fewer than ``k`` sessions
+    there are no held-out folds, and history is not used."""
+    if len({_session(t) for t in takes}) < k:
         return learn(takes, params)
     rows: tuple[list[tuple[np.ndarray, np.ndarray]], ...] = ([], [])
     for train, held in folds(takes, k):
