@@ -58,7 +58,7 @@ class HistoryWeights:
     """How far a prediction moves toward the take: one weight per term of
     :func:`history_features`, fitted for least absolute error on held-out takes."""
 
-    weights: tuple[float, ...] = (0.0,) * 8
+    weights: tuple[float, ...] = (0.0,) * 9
 
 
 @dataclasses.dataclass(frozen=True)
@@ -191,12 +191,14 @@ LEAN_BARS = 4
 """Earlier bars the take's lean is the mean difference from the template of."""
 CLASS_BARS = 8
 """Earlier bars a position's class (its track, its place in the beat) is judged on."""
+ALIKE = 4
+"""A take's earlier bars most like the one answered that say how it plays that figure."""
 
 
 def history_features(played: np.ndarray, base: np.ndarray, template: np.ndarray
                      ) -> np.ndarray:
     """What a take's earlier bars (H x tracks x 16, oldest first, NaN where no hit) say
-    about a bar the model answers ``base`` for: per position (tracks x 16 x 8)
+    about a bar the model answers ``base`` for: per position (tracks x 16 x 9)
 
     0-3. the take's median there over the last :data:`RECENT` bars, less ``base``, in
          the term for its count of hits (1, 2-3, 4-7, 8+; 0 in the others);
@@ -206,9 +208,12 @@ def history_features(played: np.ndarray, base: np.ndarray, template: np.ndarray
     6.   the same for this track only;
     7.   the template plus the take's median difference from it at this track and place
          in the beat (step mod 4) over the last :data:`CLASS_BARS` bars, less ``base``:
-         what the take says of a position it has not yet played.
+         what the take says of a position it has not yet played;
+    8.   the take's median there over its :data:`ALIKE` earlier bars most like this one
+         (fewest differing hit steps of the matched tracks; the latest on a tie), less
+         ``base``: how the take played this very figure.
     """
-    features = np.zeros((*base.shape, 8))
+    features = np.zeros((*base.shape, 9))
     if not len(played):
         return features
     with warnings.catch_warnings():
@@ -230,6 +235,11 @@ def history_features(played: np.ndarray, base: np.ndarray, template: np.ndarray
         in_class = np.nan_to_num(np.nanmedian(by_class.transpose(1, 3, 0, 2).reshape(T, 4, -1),
                                               axis=-1))
         features[..., 7] = template + np.tile(in_class, S // 4) - base
+        now = ~np.isnan(base[:MATCHED]).ravel()
+        then = ~np.isnan(played[:, :MATCHED]).reshape(len(played), -1)
+        distance = (then != now).sum(1) + np.arange(len(played))[::-1] * 1e-3
+        alike = played[np.argsort(distance)[:ALIKE]]
+        features[..., 8] = np.nan_to_num(np.nanmedian(alike, axis=0) - base)
     return features
 
 
