@@ -19,7 +19,7 @@ with history; sampled SD within 0.8-1.2 of real; lag-1 within +-0.1 of real; ons
 within 1 sample, 0 late bundles; a bar's answer p99 <= 2 ms; partner asynchrony <= 5 ms
 within 4 bars of each change, our bar-to-bar change SD <= 3 ms.
 
-    .venv/bin/python benchmarks/groove.py [--midi DIR] [--groove STORE] [--live]
+    .venv/bin/python benchmarks/groove.py [--midi DIR] [--store STORE] [--live]
 """
 
 from __future__ import annotations
@@ -47,10 +47,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--midi", type=Path, default=ROOT.parent / "shared" / "data" / "gmd")
     parser.add_argument("--split", default="validation")
-    parser.add_argument("--groove", type=Path, help="a groove store (default: shipped)")
+    parser.add_argument("--store", type=Path, help="a groove store (default: shipped)")
     parser.add_argument("--live", action="store_true", help="also run the live timing runs")
     args = parser.parse_args()
-    model = load_model(args.groove)
+    model = load_model(args.store)
     takes = read_takes(args.midi, args.split)
     print(f"model: {len(model.style)} learned bars; judged on {args.midi} ({args.split}, "
           f"{len(takes)} takes)")

@@ -79,7 +79,7 @@ def test_a_take_reads_with_its_offsets_and_velocities(tmp_path):
 def batch(store, tmp_path, lines):
     requests = tmp_path / "requests.jsonl"
     requests.write_text("\n".join(lines) + "\n")
-    done = supertonic("groove", "--batch", requests, "--groove", store)
+    done = supertonic("groove", "--batch", requests, "--store", store)
     return done, [json.loads(line) for line in done.stdout.splitlines()]
 
 

@@ -18,7 +18,7 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     groove.add_argument("--batch", type=Path, metavar="FILE.jsonl",
                         help="one JSON request per line, one JSON answer per line (README: "
                         "Groove)")
-    groove.add_argument("--groove", type=Path, metavar="STORE",
+    groove.add_argument("--store", type=Path, metavar="STORE",
                         help="a groove store (default: the one beside the user's prior store, "
                         "else the shipped GMD model)")
     groove.set_defaults(func=_batch_command)
@@ -26,7 +26,7 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     evaluate = actions.add_parser("eval", help="timing and velocity figures on held-out MIDI")
     evaluate.add_argument("--midi", type=Path, required=True, help="a folder of drum MIDI files")
     evaluate.add_argument("--split", help="with GMD's info.csv: the held-out split")
-    evaluate.add_argument("--groove", type=Path, metavar="STORE", help="the model to judge")
+    evaluate.add_argument("--store", type=Path, metavar="STORE", help="the model to judge")
     evaluate.set_defaults(func=_eval_command)
 
 
@@ -35,7 +35,7 @@ def _batch_command(args: argparse.Namespace) -> int:
         print("groove: give --batch FILE.jsonl, or the eval action", file=sys.stderr)
         return 2
     try:
-        model = load_model(args.groove)
+        model = load_model(args.store)
         with args.batch.open() as lines:
             failures = _batch.answer_lines(model, lines, sys.stdout)
     except (OSError, _store.GrooveStoreError) as error:
@@ -46,7 +46,7 @@ def _batch_command(args: argparse.Namespace) -> int:
 
 def _eval_command(args: argparse.Namespace) -> int:
     try:
-        model = load_model(args.groove)
+        model = load_model(args.store)
         takes = _takes.read_takes(args.midi, args.split)
     except (OSError, ValueError, _store.GrooveStoreError) as error:
         print(f"groove eval: {error}", file=sys.stderr)
