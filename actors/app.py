@@ -27,6 +27,7 @@ from actors.clock import ClockCore, clock_actor
 from actors.crow import CrowConfig, crow_actor
 from actors.engine_bridge import Bridge, BridgeConfig
 from actors.generator import generator_actor
+from actors.groove import GrooveCore, GrooveModel
 from actors.link import LinkConfig, link_actor
 from actors.mesh import Inbox, Outbox, fan_out, mailbox
 from actors.midi import MidiConfig, midi_actor
@@ -65,6 +66,8 @@ class MachineConfig:
     """Follow the Ableton Link session (``--clock link``); ``None``: no Link."""
     crow: CrowConfig | None = None
     """A gate per hit on crow's outputs; ``None`` leaves crow alone."""
+    groove: GrooveModel | None = None
+    """The groove model the session's groove plays; ``None`` plays the exact grid."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,6 +124,7 @@ async def run_machine(config: MachineConfig) -> RunReport:
     if watched:
         session_outboxes[To.SURFACES] = observers.clone()
     surface = _surface(config, to_clock, to_session, observed)
+    grooving = GrooveCore(config.groove, config.bridge.lookahead)
 
     async with trio.open_nursery() as nursery:
         await nursery.start(bridge.run)
@@ -130,7 +134,8 @@ async def run_machine(config: MachineConfig) -> RunReport:
                 # first: opening JACK MIDI clients stalls trio's thread for tens of ms
                 await producers.start(guard, "midi", lambda status: midi_actor(
                     midi, config.bridge.lookahead, to_clock.clone(), midi_inbox,
-                    to_session.clone(), delivery=bridge.jack_delivery, task_status=status))
+                    to_session.clone(), delivery=bridge.jack_delivery, task_status=status,
+                    partner=None if midi.partner_channel is None else to_sequencer.clone()))
                 producers.start_soon(guard, "alsa", lambda _: alsa_midi_bridge(
                     bridged=bridge.bridges_alsa_midi))
             crow = config.crow
@@ -151,7 +156,8 @@ async def run_machine(config: MachineConfig) -> RunReport:
             if players:
                 producers.start_soon(fan_out, players_inbox, *players)
             producers.start_soon(guard, "sequencer", lambda _: sequencer_actor(
-                steps_in, sequencer_inbox, to_bridge, SequencerCore(), watchers, played))
+                steps_in, sequencer_inbox, to_bridge, SequencerCore(), watchers, played,
+                grooving))
             answers = to_session.clone()
             producers.start_soon(guard, "generator", lambda _: generator_actor(
                 generator_inbox, answers, config.priors))
@@ -176,6 +182,8 @@ async def run_machine(config: MachineConfig) -> RunReport:
              "%d server restart(s), %d clock jump(s)", report.sent_bundles,
              report.dropped_hits, report.late, report.misplaced, report.restarts,
              report.clock_jumps)
+    if grooving.clamped:
+        log.info("groove: %d early hit(s) clamped to the lookahead", grooving.clamped)
     return report
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from actors import commands as machine_commands
 from actors.engine_bridge import commands as engine_commands
 from actors.generator import commands as generator_commands
+from actors.groove import commands as groove_commands
 from actors.kit import commands as kit_commands
 
 
@@ -21,7 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (machine_commands, engine_commands, kit_commands, generator_commands):
+    for module in (machine_commands, engine_commands, kit_commands, generator_commands,
+                   groove_commands):
         module.register_commands(sub)
     return parser
 

@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import logging
 from pathlib import Path
+from typing import Any
 
 import trio
 
@@ -28,13 +29,14 @@ from actors.engine_bridge import (
     SynthDefBuildError,
     ensure_synthdefs,
 )
+from actors.groove import is_take, load_model
 from actors.link import link_config
 from actors.link import register_options as register_link_options
 from actors.messages import TRACKS
 from actors.midi import midi_config
 from actors.midi import register_options as register_midi_options
 from actors.render import Ending, render_session
-from actors.rules import LENGTH, STEP_RATES, SWING, TEMPO, check_length
+from actors.rules import GROOVE, LENGTH, STEP_RATES, SWING, TEMPO, check_length
 from actors.session import Session, SessionError, autosave_path, default_session, load_session
 from actors.ui import pattern_png, places_from_options, register_options
 
@@ -104,6 +106,22 @@ def _add_music_options(parser: argparse.ArgumentParser) -> None:
                         default=kits.DEFAULT_CHANNEL_MAP,
                         help="the kit's channels (1-8) that play kick, snare, hi-hat, open hat "
                         "and clap (default 1,2,3,4,5, as the original)")
+    parser.add_argument("--groove", type=float, metavar="PERCENT",
+                        help="groove timing amount, 0 (the exact grid) - 100 (the learned "
+                        "timing)")
+    parser.add_argument("--dynamics", type=float, metavar="PERCENT",
+                        help="groove dynamics amount, 0 (the pattern's velocities) - 100 "
+                        "(the learned ones; accents kept)")
+    parser.add_argument("--feel", metavar="STYLE",
+                        help="play the groove of one learned style (funk, rock, jazz, ...)")
+    parser.add_argument("--follow", type=float, metavar="PERCENT",
+                        help="how strongly timing follows a live partner (--partner-channel), "
+                        "0-100")
+    parser.add_argument("--groove-seed", type=int, metavar="N",
+                        help="the seed of the groove's per-bar draws (same seed, same take)")
+    parser.add_argument("--groove-from", type=Path, metavar="FILE.mid",
+                        help="play the groove of this General MIDI drum file (one drummer's "
+                        "timing and dynamics per position): the feel becomes the take")
     parser.add_argument("--kit-pattern", metavar="a-l",
                         help="also play this pattern of the --kit preset (and the patterns "
                         "chained to it), its accents, fills, length, fill rate, swing and "
@@ -189,9 +207,31 @@ def build_session(args: argparse.Namespace) -> Session:
             session = dataclasses.replace(session, step_rate=args.step_rate)
         for track, length in args.length:
             session = session.with_track(track, length=length)
+        session = _with_groove(session, args)
         return session.with_patterns(dict(args.pattern))
     except (SessionError, TempoError, kits.KitError, OSError) as exc:
         raise SetupError(str(exc)) from None
+
+
+def _with_groove(session: Session, args: argparse.Namespace) -> Session:
+    changes: dict[str, Any] = {}
+    for name, option in (("groove", args.groove), ("dynamics", args.dynamics),
+                         ("follow", args.follow)):
+        if option is not None:
+            if not GROOVE.holds(option / 100.0):
+                raise SessionError(f"--{name} {option:g} is outside 0-100")
+            changes[name] = option / 100.0
+    if args.feel is not None:
+        changes["feel"] = args.feel
+    if args.groove_seed is not None:
+        changes["groove_seed"] = args.groove_seed
+    if args.groove_from is not None:
+        if not is_take(str(args.groove_from)):
+            raise SessionError(f"--groove-from takes a MIDI file (.mid), got {args.groove_from}")
+        changes["feel"] = str(args.groove_from.resolve())
+        if args.groove is None and session.groove == 0:
+            changes["groove"] = 1.0  # asking for a take's groove means hearing it
+    return dataclasses.replace(session, **changes)
 
 
 def _load_or_recover(path: Path) -> Session:
@@ -234,6 +274,7 @@ def run_command(args: argparse.Namespace) -> int:
         midi=midi_config(args),
         link=link_config(args),
         crow=crow_config(args),
+        groove=load_model(),
     )
     try:
         return trio.run(run_machine, config).exit_code
@@ -258,7 +299,8 @@ def render_command(args: argparse.Namespace) -> int:
             log.info("drew the patterns to %s", args.png)
         if args.out is not None:
             seconds = render_session(session, compiled_synthdefs(), args.bars, args.out,
-                                     args.sample_rate, ending=args.ending, stems=args.stems)
+                                     args.sample_rate, ending=args.ending, stems=args.stems,
+                                     groove=load_model())
             log.info("rendered %d bar(s), %.2f s, to %s", args.bars, seconds, args.out)
     except (SetupError, RenderError, OSError) as exc:
         log.error("%s", exc)

@@ -230,6 +230,44 @@ class SetChain(Message):
     pages: tuple[tuple[str, str, int], ...]
 
 
+@_message(80)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetGroove(Message):
+    """Groove amounts (0-1) for every track (``track`` -1) or one track: ``amount`` of
+    the learned timing, ``dynamics`` of the learned velocities. A track plays the
+    global amount times its own."""
+
+    track: int
+    amount: float
+    dynamics: float
+
+
+@_message(81)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetFeel(Message):
+    """Whose timing the groove plays: ``feel`` a learned style (e.g. ``funk``), or ""
+    for every drummer learned; ``seed`` makes a take's draws reproducible."""
+
+    feel: str
+    seed: int
+
+
+@_message(82)
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetFollow(Message):
+    """How strongly our timing follows a live partner's lean, 0 (ignore them) - 1."""
+
+    amount: float
+
+
+@_message(83)
+@dataclasses.dataclass(frozen=True, slots=True)
+class PartnerOnset(Message):
+    """The partner played at ``time`` (a note-on from the MIDI input)."""
+
+    time: float
+
+
 # --- sequencer -> engine bridge ---------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import logging
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,7 @@ import trio
 from actors import kit as kits
 from actors.clock import EMIT_AHEAD, ClockCore
 from actors.engine_bridge import (
+    DEFAULT_LOOKAHEAD,
     LEAD,
     SILENT_BUS,
     BridgeCore,
@@ -38,10 +40,13 @@ from actors.engine_bridge import (
     Voice,
     write_float_wav,
 )
+from actors.groove import GrooveCore, GrooveModel
 from actors.messages import TRACKS, Hits, LoadKit, Message
 from actors.rules import bar_steps
-from actors.sequencer import SequencerCore
+from actors.sequencer import SequencerCore, apply_groove, grooved, is_groove, plan_next_bar
 from actors.session import Routed, Session, SessionCore, To, full_state
+
+log = logging.getLogger(__name__)
 
 TAIL = 0.05
 """Seconds after the longest-ringing voice ends, so a tail closes on silence."""
@@ -80,15 +85,19 @@ class Performance:
 
 async def perform(session: Session, synthdefs: Path, bars: int, sample_rate: int,
                   voices: tuple[Voice, ...] | None = None, edits: Sequence[Edit] = (),
-                  heard_tracks: frozenset[int] | None = None) -> Performance:
+                  heard_tracks: frozenset[int] | None = None,
+                  groove: GrooveModel | None = None,
+                  lookahead: float = DEFAULT_LOOKAHEAD) -> Performance:
     """Play ``bars`` bars of ``session`` from time 0 into a score.
 
     ``voices`` overrides the sound (sample-exact clicks for tests); ``heard_tracks``
-    sends the other tracks to a silent bus (a stem).
+    sends the other tracks to a silent bus (a stem). ``groove`` is the model the
+    session's groove plays; early hits are clamped as live at ``lookahead``.
     """
     session_core = SessionCore(session)
     clock = ClockCore(session.tempo, session.step_rate)
     sequencer = SequencerCore()
+    grooving = GrooveCore(groove, lookahead)
     bridge = BridgeCore(voice_override=voices, heard_tracks=heard_tracks,
                         silent_bus=SILENT_BUS)
     placement = ExactPlacement(sample_rate, PRE_ROLL)
@@ -99,7 +108,13 @@ async def perform(session: Session, synthdefs: Path, bars: int, sample_rate: int
             if target is To.CLOCK:
                 clock.apply(message, now)
             elif target is To.SEQUENCER:
-                sequencer.apply(message)
+                if is_groove(message):
+                    try:
+                        await apply_groove(grooving, message)
+                    except ValueError as exc:  # as the live sequencer: refused, played on
+                        log.warning("edit refused: %s", exc)
+                else:
+                    sequencer.apply(message)
             elif target is To.BRIDGE:
                 for sending in bridge.receive(message, now, placement):
                     await sink.send(sending.bundle)
@@ -116,10 +131,11 @@ async def perform(session: Session, synthdefs: Path, bars: int, sample_rate: int
         if index % bar == 0:
             bar_starts.append(clock.step_time(index))
         step = clock.pop_step()
-        hits = sequencer.hits(step)
+        hits = grooved(grooving, sequencer, step, sequencer.hits(step))
         if hits:
             for sending in bridge.receive(Hits.of(hits), step.time, placement):
                 await sink.send(sending.bundle)
+        plan_next_bar(grooving, sequencer, step)
     bars_end = clock.step_time(bars * bar)
     return Performance(sink, (*bar_starts, bars_end), max(bars_end, bridge.ring_until + TAIL))
 
@@ -134,26 +150,27 @@ def _command(core: SessionCore, command: Message) -> Routed:
 def render_session(session: Session, synthdefs: Path, bars: int, out: Path,
                    sample_rate: int = 48000, voices: tuple[Voice, ...] | None = None,
                    edits: Sequence[Edit] = (), ending: Ending = Ending.BARS,
-                   stems: Path | None = None) -> float:
+                   stems: Path | None = None, groove: GrooveModel | None = None) -> float:
     """Render to ``out`` (and one WAV per track into ``stems``, each as long as the
     mix); returns the file's length in seconds."""
-    mix = _render(session, synthdefs, bars, sample_rate, voices, edits, ending, None)
+    mix = _render(session, synthdefs, bars, sample_rate, voices, edits, ending, None, groove)
     write_float_wav(out, mix, sample_rate)
     if stems is not None:
         stems.mkdir(parents=True, exist_ok=True)
         for track, name in enumerate(TRACKS):
             stem = _render(session, synthdefs, bars, sample_rate, voices, edits, ending,
-                           frozenset({track}))
+                           frozenset({track}), groove)
             write_float_wav(stems / f"{name}.wav", stem[:len(mix)], sample_rate)
     return len(mix) / sample_rate
 
 
 def _render(session: Session, synthdefs: Path, bars: int, sample_rate: int,
             voices: tuple[Voice, ...] | None, edits: Sequence[Edit], ending: Ending,
-            heard_tracks: frozenset[int] | None) -> np.ndarray:
+            heard_tracks: frozenset[int] | None, groove: GrooveModel | None = None
+            ) -> np.ndarray:
     def play(bars: int) -> Performance:
         return trio.run(perform, session, synthdefs, bars, sample_rate, voices, edits,
-                        heard_tracks)
+                        heard_tracks, groove)
 
     performance = play(bars)
     first = 0

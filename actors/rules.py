@@ -53,6 +53,12 @@ from data (cross-validated), more to lean on them harder."""
 UNIT = Range(0.0, 1.0)
 """The whole travel of a knob: a track's morph between its patches, generation's surprise
 and complexity, a drum parameter's knob position."""
+GROOVE = Range(0.0, 1.0)
+"""A groove amount, global or one track's, for timing and for dynamics: 0 the exact grid
+and the pattern's own velocities, 1 the learned timing and velocities."""
+GROOVE_MARGIN = 0.030
+"""Seconds of the lookahead an early (grooved) hit must leave: offsets earlier than the
+lookahead minus this are clamped."""
 
 STEPS = 32
 """Steps a track holds: two bars of sixteenths. A track plays the first ``length`` of them."""

@@ -12,7 +12,12 @@ and clap (muted, so their new patterns are generated, stored and sent to the
 sequencer but not heard); the three other tracks are measured. The figures
 should not move: generation runs in a worker process, never on the timing path.
 
+With ``--groove`` every track plays the shipped groove model at 100 % (timing and
+dynamics, seed 1): each onset is measured against its intended sample, the grid plus
+the offset the same cores give it.
+
     .venv/bin/python benchmarks/timing.py [--seconds 30] [--lookahead-ms 50] [--storm 50]
+                                          [--groove]
 """
 
 from __future__ import annotations
@@ -31,8 +36,12 @@ from pythonosc.udp_client import SimpleUDPClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from actors.clock import ClockCore
 from actors.engine_bridge._server import free_udp_port
-from actors.session import Session
+from actors.groove import GrooveCore, GrooveModel, load_model
+from actors.sequencer import SequencerCore, grooved, is_groove, plan_next_bar
+from actors.session import Session, To, full_state
+from tests.audio import click_onsets, read_sidecar, read_wav
 from tests.live import click_config, onset_errors, play, private_jack
 
 
@@ -43,13 +52,20 @@ def main() -> None:
     parser.add_argument("--lookahead-ms", type=float, default=50.0)
     parser.add_argument("--storm", type=float, metavar="RATE",
                         help="generation requests per second during the run")
+    parser.add_argument("--groove", action="store_true",
+                        help="play the learned groove at 100 %% on every track")
     args = parser.parse_args()
     session = Session(tempo=args.bpm).with_patterns({i: "x" for i in range(5)})
+    model = None
+    if args.groove:
+        model = load_model()
+        session = dataclasses.replace(session, groove=1.0, dynamics=1.0, groove_seed=1)
     if args.storm:
         session = session.with_track(3, mute=True).with_track(4, mute=True)
     with tempfile.TemporaryDirectory() as tmp, private_jack():
         wav = Path(tmp) / "timing.wav"
         config = click_config(session, wav, args.seconds, args.lookahead_ms / 1000)
+        config = dataclasses.replace(config, groove=model)
         sent: list[int] = []
         if args.storm:
             port = free_udp_port()
@@ -71,7 +87,10 @@ def main() -> None:
         report = play(config)
         sampler.join()
         after = resource.getrusage(resource.RUSAGE_SELF)
-        errors, _ = onset_errors(session, wav)
+        if model is None:
+            errors, _ = onset_errors(session, wav)
+        else:
+            errors, clamped = grooved_onset_errors(session, model, wav, args.lookahead_ms / 1000)
     every = np.abs(np.concatenate(list(errors.values())))
     (t0, c0), (t1, c1) = samples
     cpu = (c1 - c0) / (t1 - t0)
@@ -80,6 +99,9 @@ def main() -> None:
     if args.storm:
         print(f"generation storm       {len(sent)} requests at {args.storm:g}/s "
               "(open hat and clap, muted; 3 tracks measured)")
+    if args.groove:
+        print(f"groove                 100 % timing and dynamics, seed 1; {clamped} early "
+              "hit(s) clamped to the lookahead")
     print(f"onsets measured        {every.size}")
     print(f"onset error max        {every.max():.2f} samples  (target <= 1)")
     print(f"onset error p99        {np.percentile(every, 99):.2f} samples")
@@ -91,6 +113,35 @@ def main() -> None:
           f"(time tag minus send time)")
     print(f"python CPU             {100 * cpu:.2f} % of one core while playing  (target <= 3)")
     print(f"peak RSS               {after.ru_maxrss / 1024:.1f} MB  (target <= 80)")
+
+
+def grooved_onset_errors(session: Session, model: GrooveModel, wav: Path, lookahead: float
+                         ) -> tuple[dict[int, np.ndarray], int]:
+    """Per track, measured minus intended onsets (samples): the intended ones are where
+    the machine's own cores put the grooved hits, from the recording's first step."""
+    rate, audio = read_wav(wav)
+    sidecar = read_sidecar(wav)
+    found = click_onsets(audio[:, 0])
+    first = (sidecar["first_step_unix"] - sidecar["start_unix"]) * rate
+    clock = ClockCore(session.tempo)
+    sequencer = SequencerCore()
+    groove = GrooveCore(model, lookahead)
+    for target, message in full_state(session):
+        if target is To.SEQUENCER:
+            (groove if is_groove(message) else sequencer).apply(message)
+    clock.start(0.0)
+    intended: dict[int, list[float]] = {t: [] for t in found}
+    steps = 1 + int((len(audio) / rate) / (60.0 / session.tempo / 4))
+    for _ in range(steps):
+        step = clock.pop_step()
+        for hit in grooved(groove, sequencer, step, sequencer.hits(step)):
+            intended[hit.track].append(first + hit.time * rate)
+        plan_next_bar(groove, sequencer, step)
+    errors = {}
+    for track, positions in found.items():
+        expected = np.array(intended[track][: len(positions)])
+        errors[track] = np.array(positions) - expected
+    return errors, groove.clamped
 
 
 def storm(port: int, rate: float, seconds: float, sent: list[int]) -> None:

@@ -12,22 +12,30 @@ from ._actor import generator_actor
 from ._build import open_store
 from ._client import GeneratorClient, GeneratorError, Superseded, open_generator
 from ._generate import Generator
+from ._midi import DrumPart, MidiFile, TrackHit, find_midi, read_drum_part
 from ._patterns import lhl, toussaint
+from ._progress import progress
 from ._store import default_path
 
 __all__ = [
     "DEFAULT_SURPRISE",
     "TRACKS",
+    "DrumPart",
     "GenerateRequest",
     "GenerateResult",
     "Generator",
     "GeneratorClient",
     "GeneratorError",
+    "MidiFile",
     "Superseded",
+    "TrackHit",
     "default_path",
+    "find_midi",
     "generator_actor",
     "lhl",
     "open_generator",
     "open_store",
+    "progress",
+    "read_drum_part",
     "toussaint",
 ]

@@ -38,6 +38,8 @@ from pathlib import Path
 
 import mido
 
+from actors.messages import TRACKS
+
 from ._patterns import STEPS, Bar
 
 log = logging.getLogger(__name__)
@@ -68,11 +70,37 @@ class Song:
     bars: dict[int, tuple[Bar, ...]]
 
 
-def read_song(path: Path, name: str = "", style: str = "") -> Song | None:
-    """The five tracks of every non-empty bar, or ``None`` for a file not in 4/4."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class TrackHit:
+    """One note the mapping puts on a track, where it was played: ``tick`` exactly,
+    ``step`` its nearest 16th (from the file's start)."""
+
+    track: int
+    step: int
+    tick: int
+    velocity: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DrumPart:
+    """The drum notes of one 4/4 file on the five tracks (see the module's mapping)."""
+
+    step_ticks: float
+    bpm: float
+    """The file's first tempo (120, MIDI's default, when it has none)."""
+    hits: tuple[TrackHit, ...]
+    bars: tuple[int, ...]
+    """The bars with any drum note (a bar of toms alone has no track hits)."""
+
+
+def read_drum_part(path: Path) -> DrumPart | None:
+    """Every note-on the mapping puts on a track, or ``None`` for a file not in 4/4.
+
+    The groove model reads the same hits as the generator, with their exact ticks."""
     midi = mido.MidiFile(path)
     step_ticks = midi.ticks_per_beat / 4
-    notes: list[tuple[int, int, int, int]] = []  # step, note, velocity, channel
+    notes: list[tuple[int, int, int, int]] = []  # tick, note, velocity, channel
+    tempo: int | None = None
     tick = 0
     for message in mido.merge_tracks(midi.tracks):
         tick += message.time
@@ -81,47 +109,67 @@ def read_song(path: Path, name: str = "", style: str = "") -> Song | None:
             4,
         ):
             return None
+        if message.type == "set_tempo" and tempo is None:
+            tempo = message.tempo
         if message.type == "note_on" and message.velocity > 0:
-            notes.append(
-                (round(tick / step_ticks), message.note, message.velocity, message.channel)
-            )
+            notes.append((tick, message.note, message.velocity, message.channel))
     if any(channel == _DRUM_CHANNEL for *_, channel in notes):
         notes = [n for n in notes if n[3] == _DRUM_CHANNEL]
     has_claps = any(note == _HAND_CLAP for _, note, _, _ in notes)
-    by_bar: dict[int, list[tuple[int, int, int]]] = {}
-    for step, note, velocity, _ in notes:
-        by_bar.setdefault(step // STEPS, []).append((step % STEPS, note, velocity))
-    bars = {index: _bar_tracks(hits, has_claps) for index, hits in sorted(by_bar.items())}
-    return Song(name or path.stem, style, bars)
+    by_bar: dict[int, list[tuple[int, int, int, int]]] = {}  # step in bar, note, velocity, tick
+    for tick, note, velocity, _ in notes:
+        step = round(tick / step_ticks)
+        by_bar.setdefault(step // STEPS, []).append((step % STEPS, note, velocity, tick))
+    hits = []
+    for bar, played in sorted(by_bar.items()):
+        for track, chosen in enumerate(_track_notes([(s, n, v) for s, n, v, _ in played],
+                                                    has_claps)):
+            hits += [TrackHit(track, bar * STEPS + played[i][0], played[i][3], played[i][2])
+                     for i in chosen]
+    bpm = 120.0 if tempo is None else mido.tempo2bpm(tempo)
+    return DrumPart(step_ticks, bpm, tuple(hits), tuple(sorted(by_bar)))
 
 
-def _bar_tracks(hits: list[tuple[int, int, int]], has_claps: bool) -> tuple[Bar, ...]:
-    def track(selected: Iterable[tuple[int, int]]) -> Bar:
-        loudest = [0] * STEPS
-        for step, velocity in selected:
-            loudest[step] = max(loudest[step], velocity)
-        return Bar(
-            sum(1 << i for i, v in enumerate(loudest) if v),
-            sum(1 << i for i, v in enumerate(loudest) if v >= ACCENT_VELOCITY),
-        )
+def read_song(path: Path, name: str = "", style: str = "") -> Song | None:
+    """The five tracks of every non-empty bar, or ``None`` for a file not in 4/4."""
+    part = read_drum_part(path)
+    if part is None:
+        return None
+    by_bar: dict[int, list[list[tuple[int, int]]]] = {bar: [[] for _ in TRACKS]
+                                                       for bar in part.bars}
+    for hit in part.hits:
+        by_bar[hit.step // STEPS][hit.track].append((hit.step % STEPS, hit.velocity))
+    return Song(name or path.stem, style,
+                {index: tuple(_bar(track) for track in tracks)
+                 for index, tracks in sorted(by_bar.items())})
 
-    def of(notes: frozenset[int]) -> list[tuple[int, int]]:
-        return [(step, velocity) for step, note, velocity in hits if note in notes]
+
+def _bar(selected: Iterable[tuple[int, int]]) -> Bar:
+    loudest = [0] * STEPS
+    for step, velocity in selected:
+        loudest[step] = max(loudest[step], velocity)
+    return Bar(
+        sum(1 << i for i, v in enumerate(loudest) if v),
+        sum(1 << i for i, v in enumerate(loudest) if v >= ACCENT_VELOCITY),
+    )
+
+
+def _track_notes(hits: list[tuple[int, int, int]], has_claps: bool
+                 ) -> tuple[list[int], ...]:
+    """Which of one bar's ``(step, note, velocity)`` hits each of the five tracks plays
+    (indices into ``hits``; the clap proxy shares its hits with the snare)."""
+
+    def of(notes: frozenset[int]) -> list[int]:
+        return [i for i, (_, note, _) in enumerate(hits) if note in notes]
 
     time_line = max(
-        (of(voice) for voice in _TIME_LINE), key=lambda played: len({step for step, _ in played})
+        (of(voice) for voice in _TIME_LINE), key=lambda played: len({hits[i][0] for i in played})
     )
     if has_claps:
-        clap = [(step, velocity) for step, note, velocity in hits if note == _HAND_CLAP]
+        clap = [i for i, (_, note, _) in enumerate(hits) if note == _HAND_CLAP]
     else:
-        clap = [(s, v) for s, v in of(_CLAP_PROXY) if v >= CLAP_PROXY_VELOCITY]
-    return (
-        track(of(_KICK)),
-        track(of(_SNARE)),
-        track(time_line),
-        track(of(_OPEN_HAT)),
-        track(clap),
-    )
+        clap = [i for i in of(_CLAP_PROXY) if hits[i][2] >= CLAP_PROXY_VELOCITY]
+    return (of(_KICK), of(_SNARE), time_line, of(_OPEN_HAT), clap)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from actors import groove
 from actors.messages import DEFAULT_SURPRISE, TRACKS, GenerateRequest, GenerateResult
 from actors.rules import DEFAULT_STEP_RATE, STEP_RATES, STEPS, generation_refusal
 
@@ -317,11 +318,23 @@ def _build_command(args: argparse.Namespace) -> int:
             )
         else:
             _build.build(out, sources, " + ".join(described))
+            if args.midi:  # a library's drumming is learned as patterns, not as a groove
+                _build_groove(args.midi, args.split, out, described[0])
     except (ValueError, _store.StoreError) as error:
         print(f"priors build: {error}", file=sys.stderr)
         return 1
     print(f"built {out}: {sum(len(s.bars) for s in sources)} bars")
     return 0
+
+
+def _build_groove(folder: Path, split: str | None, priors: Path, description: str) -> None:
+    """The groove model of the same MIDI, in its store beside the priors."""
+    takes = groove.read_takes(folder, split)
+    if not takes:
+        raise ValueError(f"no 4/4 MIDI file in {folder} has drum notes to learn a groove from")
+    path = groove.beside(priors)
+    groove.write(path, groove.build(takes), description)
+    print(f"built {path}: groove of {len(takes)} takes")
 
 
 def _fetch_command(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ import time
 import trio
 
 from actors.mesh import Inbox, Outbox
-from actors.messages import Follow, Hits, Step, Transport
+from actors.messages import Follow, Hits, PartnerOnset, Step, Transport
 
 from ._capture import CaptureCore
 from ._input import STOP, InputCore
@@ -43,6 +43,7 @@ async def midi_actor(
     played: Inbox,
     basis: Outbox,
     *,
+    partner: Outbox | None = None,
     delivery: float = 0.0,
     task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
 ) -> None:
@@ -54,10 +55,11 @@ async def midi_actor(
     and :class:`~actors.messages.Hits` (clock out, notes out, and the steps
     that played notes are placed on). ``basis`` receives a
     :class:`~actors.messages.BasisCaptured` for each track played from a pad
-    in a bar. ``lookahead`` is the bridge's: how long after its time a step is
-    heard. ``delivery`` is how long a message waits on average for JACK's next
-    period (half of one): arrivals are stamped that much earlier, so a master's
-    beat is not heard that much late.
+    in a bar. ``partner`` receives a :class:`~actors.messages.PartnerOnset` for each
+    note-on on ``config.partner_channel``. ``lookahead`` is the bridge's: how long
+    after its time a step is heard. ``delivery`` is how long a message waits on
+    average for JACK's next period (half of one): arrivals are stamped that much
+    earlier, so a master's beat is not heard that much late.
     """
     inputs = InputCore(config.clock, lookahead)
     capture = CaptureCore(config.notes, lookahead)
@@ -99,7 +101,8 @@ async def midi_actor(
             # making JACK clients stalls trio's thread (see _ports): do it before the music
             await trio.to_thread.run_sync(ports.refresh)
             nursery.start_soon(_watch, ports)
-            nursery.start_soon(_listen, arrivals, inputs, capture, clock)
+            nursery.start_soon(_listen, arrivals, inputs, capture, clock, partner,
+                               config.partner_channel)
             task_status.started()
             await _play_out(played, ports, capture, basis, clock_out, notes_out)
     finally:
@@ -118,12 +121,16 @@ async def _listen(
     inputs: InputCore,
     capture: CaptureCore,
     clock: Outbox,
+    partner: Outbox | None,
+    partner_channel: int | None,
 ) -> None:
     while True:
         with trio.move_on_at(inputs.silence_deadline()):
             port, stamp, data = await arrivals.receive()
             if data[0] & 0xF0 == NOTE_ON and len(data) == 3 and data[2] > 0:
                 capture.note(stamp, data[0] & 0x0F, data[1], data[2])
+                if partner is not None and data[0] & 0x0F == partner_channel:
+                    await partner.send(PartnerOnset(stamp))
                 continue
             was_lost = inputs.lost
             for message in inputs.receive(stamp, port, data):

@@ -21,6 +21,9 @@ class MidiConfig:
     """Name fragment of the destination every hit is sent to as a note."""
     notes: tuple[NoteMap, ...] = DEFAULT_NOTES
     """Each track's note, going out and coming in (a played bar becomes its basis)."""
+    partner_channel: int | None = None
+    """0-15: every note-on on this channel is a live partner's onset, which the groove
+    follows (its ``follow`` amount); ``None``: no partner."""
 
 
 def register_options(parser: argparse.ArgumentParser) -> None:
@@ -63,6 +66,20 @@ def register_options(parser: argparse.ArgumentParser) -> None:
         "MIDI drums on channel 10: kick 36, snare 38, hihat 42, openhat 46, "
         "clap 39)",
     )
+    group.add_argument(
+        "--partner-channel",
+        type=_channel,
+        metavar="CHANNEL",
+        help="follow a live partner: every note-on on this MIDI channel (1-16) is their "
+        "onset, matched to our nearest hit; how strongly is the groove's follow amount "
+        "(--follow)",
+    )
+
+
+def _channel(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 16:
+        raise argparse.ArgumentTypeError(f"expected a MIDI channel 1-16, got {text!r}")
+    return int(text) - 1
 
 
 def midi_config(args: argparse.Namespace) -> MidiConfig:
@@ -75,4 +92,5 @@ def midi_config(args: argparse.Namespace) -> MidiConfig:
         clock_out=args.midi_clock_out,
         notes_out=args.midi_notes_out,
         notes=tuple(notes),
+        partner_channel=args.partner_channel,
     )

@@ -2,15 +2,21 @@
 
 from ._actor import sequencer_actor
 from ._core import SequencerCore, Track, swing_delay
+from ._groove import apply_groove, bar_pattern, grooved, is_groove, plan_next_bar
 from ._patterns import PatternError, parse_fills, parse_pattern, pattern_text
 
 __all__ = [
     "PatternError",
     "SequencerCore",
     "Track",
+    "apply_groove",
+    "bar_pattern",
+    "grooved",
+    "is_groove",
     "parse_fills",
     "parse_pattern",
     "pattern_text",
+    "plan_next_bar",
     "sequencer_actor",
     "swing_delay",
 ]

@@ -6,17 +6,19 @@ import logging
 
 import trio
 
+from actors.groove import GrooveCore
 from actors.mesh import Inbox, Outbox
 from actors.messages import Hits, Step, Transport
 
 from ._core import SequencerCore
+from ._groove import apply_groove, grooved, is_groove, plan_next_bar
 
 log = logging.getLogger(__name__)
 
 
 async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: SequencerCore,
-                          observers: Outbox | None = None, midi: Outbox | None = None
-                          ) -> None:
+                          observers: Outbox | None = None, midi: Outbox | None = None,
+                          groove: GrooveCore | None = None) -> None:
     """Turn steps into hits. Steps and transport changes are forwarded too: the
     bridge marks recordings by them, and ``observers`` (screens) draw the playhead
     from them - sent without waiting, so a slow screen never delays a hit. ``midi``
@@ -24,10 +26,11 @@ async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: Sequenc
     not lose a step, and its actor only queues them.
 
     Edits arrive on their own inbox so that a burst of edits can never queue
-    ahead of a step that is due.
+    ahead of a step that is due. ``groove`` moves the hits' times and velocities; it
+    draws the next bar after a bar's first hits are sent, off their path.
     """
     async with out, trio.open_nursery() as nursery:
-        nursery.start_soon(_apply_edits, edits, core)
+        nursery.start_soon(_apply_edits, edits, core, groove)
         async for message in steps:
             await out.send(message)
             if midi is not None:
@@ -36,11 +39,16 @@ async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: Sequenc
                 observers.send_nowait(message)
             if isinstance(message, Step):
                 hits = core.hits(message)
+                if groove is not None:
+                    hits = grooved(groove, core, message, hits)
                 if hits:
                     batch = Hits.of(hits)
                     await out.send(batch)
                     if midi is not None:
                         await midi.send(batch)
+                if groove is not None:
+                    await trio.lowlevel.checkpoint()  # the bridge sends these hits first
+                    plan_next_bar(groove, core, message)
             elif not isinstance(message, Transport):
                 log.warning("sequencer ignores %r on its step input", message)
         nursery.cancel_scope.cancel()
@@ -49,9 +57,14 @@ async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: Sequenc
                 await extra.aclose()
 
 
-async def _apply_edits(edits: Inbox, core: SequencerCore) -> None:
+async def _apply_edits(edits: Inbox, core: SequencerCore, groove: GrooveCore | None
+                       ) -> None:
     async for message in edits:
         try:
-            core.apply(message)
+            if is_groove(message):
+                if groove is not None:
+                    await apply_groove(groove, message)
+            else:
+                core.apply(message)
         except ValueError as exc:
             log.warning("edit refused: %s", exc)

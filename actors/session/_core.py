@@ -13,6 +13,7 @@ import logging
 
 from actors import kit as kits
 from actors.clock import check_bpm
+from actors.groove import STYLES, is_take
 from actors.messages import (
     TRACKS,
     BasisCaptured,
@@ -25,9 +26,12 @@ from actors.messages import (
     SetBasisOnly,
     SetChain,
     SetChoke,
+    SetFeel,
     SetFillRate,
     SetFills,
+    SetFollow,
     SetGeneration,
+    SetGroove,
     SetHistory,
     SetHistoryWeight,
     SetLength,
@@ -45,6 +49,7 @@ from actors.messages import (
 )
 from actors.rules import (
     FILL_RATE,
+    GROOVE,
     HISTORY_WEIGHT,
     LOWPASS_FREQUENCY,
     LOWPASS_RESONANCE,
@@ -95,6 +100,7 @@ def track_messages(session: Session, index: int) -> Routed:
         (To.SEQUENCER, SetChoke(index, track.choke)),
         (To.SEQUENCER, SetLength(index, track.length)),
         (To.SEQUENCER, SetChain(index, track.chain)),
+        (To.SEQUENCER, SetGroove(index, track.groove, track.dynamics)),
         (To.BRIDGE, voice_message(session, index)),
     ]
 
@@ -105,7 +111,10 @@ def full_state(session: Session) -> Routed:
                       (To.CLOCK, SetQuantum(session.quantum)),
                       (To.CLOCK, SetStepRate(session.step_rate)),
                       (To.SEQUENCER, SetFillRate(session.fill_rate)),
-                      (To.BRIDGE, SetLowpass(*session.lowpass))]
+                      (To.BRIDGE, SetLowpass(*session.lowpass)),
+                      (To.SEQUENCER, SetGroove(-1, session.groove, session.dynamics)),
+                      (To.SEQUENCER, SetFeel(session.feel, session.groove_seed)),
+                      (To.SEQUENCER, SetFollow(session.follow))]
     for index in range(len(session.tracks)):
         routed += track_messages(session, index)
     return [*routed, (To.GENERATOR, history_message(session))]
@@ -248,6 +257,24 @@ class SessionCore:
                 resonance = _within(resonance, LOWPASS_RESONANCE, "resonance")
                 s = dataclasses.replace(s, lowpass=(frequency, resonance))
                 routed = [(To.BRIDGE, command)]
+            case SetGroove(track=t, amount=amount, dynamics=dynamics):
+                amount = _within(amount, GROOVE, "groove amount")
+                dynamics = _within(dynamics, GROOVE, "dynamics amount")
+                if t == -1:
+                    s = dataclasses.replace(s, groove=amount, dynamics=dynamics)
+                else:
+                    s.track(t)
+                    s = s.with_track(t, groove=amount, dynamics=dynamics)
+                routed = [(To.SEQUENCER, command)]
+            case SetFollow(amount=amount):
+                s = dataclasses.replace(s, follow=_within(amount, GROOVE, "follow"))
+                routed = [(To.SEQUENCER, command)]
+            case SetFeel(feel=feel, seed=seed):
+                if feel and feel not in STYLES and not is_take(feel):
+                    raise SessionError(f"feel {feel!r} is neither a MIDI file nor one of "
+                                       f"{', '.join(STYLES)}")
+                s = dataclasses.replace(s, feel=feel, groove_seed=seed)
+                routed = [(To.SEQUENCER, command)]
             case _:
                 raise SessionError(f"the session does not handle {type(command).__name__}")
         self.session = s

@@ -18,9 +18,13 @@ Version 1 fields (all optional when read; missing ones keep the defaults):
                 ``{"kick": "x---x---x---x---", ...}``, 16 steps per track (a track
                 left out is unknown); left out of the state surfaces receive
 ``link_quantum`` beats per Ableton Link phase, 1-32 (used with ``--clock link``)
+``groove``      ``{"amount": 0-1, "dynamics": 0-1, "feel": a learned style or "", "seed": int,
+                "follow": 0-1}`` (missing: 0, 0, "", 0, 0 -- the exact grid, as before
+                grooves existed; ``follow``: how strongly timing follows a live partner)
 ``tracks``      object keyed by track name (kick, snare, hihat, openhat, clap), each
                 ``{"pattern": "x---X---", "fills": "--f-", "mute": bool, "swing": percent,
-                "choke": bool, "morph": 0-1, "length": 1-32 (default 32),
+                "choke": bool, "morph": 0-1, "groove": 0-1, "dynamics": 0-1 (the track's share
+                of the global groove amounts, 1 when missing), "length": 1-32 (default 32),
                 "chain": [{"pattern": ..., "fills": ..., "length": 1-32}, ...] (pages
                 played after the track's own steps, before it starts over; default
                 none), "patches": [drum, drum]}``; a drum is an object of the kit
@@ -50,6 +54,7 @@ from actors.rules import (
     BAR_STEPS,
     CHAIN_PAGES,
     FILL_RATE,
+    GROOVE,
     HISTORY_WEIGHT,
     LOWPASS_FREQUENCY,
     LOWPASS_OPEN,
@@ -77,10 +82,10 @@ from ._model import (
 FORMAT = "supertonic-session"
 VERSION = 1
 _KEYS = {"format", "version", "tempo", "step_rate", "swing", "fill_rate", "kit", "basis",
-         "lowpass", "generation", "history", "link_quantum", "tracks"}
+         "lowpass", "generation", "groove", "history", "link_quantum", "tracks"}
 T = TypeVar("T")
-_TRACK_KEYS = {"pattern", "fills", "mute", "swing", "choke", "morph", "length", "chain",
-               "patches"}
+_TRACK_KEYS = {"pattern", "fills", "mute", "swing", "choke", "morph", "groove", "dynamics",
+               "length", "chain", "patches"}
 _PAGE_KEYS = {"pattern", "fills", "length"}
 
 
@@ -100,6 +105,9 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
                        "history_weight": session.history_weight,
                        "basis_only": session.basis_only},
         "link_quantum": session.quantum,
+        "groove": {"amount": session.groove, "dynamics": session.dynamics,
+                   "feel": session.feel, "seed": session.groove_seed,
+                   "follow": session.follow},
         "tracks": {
             name: {
                 "pattern": track.pattern,
@@ -110,6 +118,8 @@ def session_to_json(session: Session, *, compact: bool = False) -> str:
                 "morph": track.morph,
                 "length": track.length,
                 "chain": [{"pattern": p, "fills": f, "length": n} for p, f, n in track.chain],
+                "groove": track.groove,
+                "dynamics": track.dynamics,
                 "patches": [kits.drum_to_json(d) for d in track.patches],
             }
             for name, track in zip(TRACKS, session.tracks, strict=True)
@@ -196,6 +206,20 @@ def _session_from(data: Any, path: Path, text: str) -> Session:
         session = dataclasses.replace(session, history=_history(data["history"]))
     if "link_quantum" in data:
         session = session.with_quantum(_number(data["link_quantum"]))
+    if "groove" in data:
+        groove = data["groove"]
+        _known(groove, {"amount", "dynamics", "feel", "seed", "follow"}, "groove")
+        feel = groove.get("feel", "")
+        seed = groove.get("seed", 0)
+        if not isinstance(feel, str):
+            raise SessionError(f"groove feel must be a style name, found {feel!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise SessionError(f"groove seed must be an integer, found {seed!r}")
+        session = dataclasses.replace(
+            session, groove=_within(_number(groove.get("amount", 0.0)), GROOVE, "groove amount"),
+            dynamics=_within(_number(groove.get("dynamics", 0.0)), GROOVE, "groove dynamics"),
+            feel=feel, groove_seed=seed,
+            follow=_within(_number(groove.get("follow", 0.0)), GROOVE, "groove follow"))
     tracks = data.get("tracks", {})
     _known(tracks, set(TRACKS), "tracks")
     for name, item in tracks.items():
@@ -219,6 +243,11 @@ def _session_from(data: Any, path: Path, text: str) -> Session:
                                     item["length"])
         if "chain" in item:
             changes["chain"] = _chain(item["chain"], text, path, name)
+        if "groove" in item:
+            changes["groove"] = _within(_number(item["groove"]), GROOVE, f"tracks.{name}.groove")
+        if "dynamics" in item:
+            changes["dynamics"] = _within(_number(item["dynamics"]), GROOVE,
+                                          f"tracks.{name}.dynamics")
         if "patches" in item:
             patches = item["patches"]
             if not isinstance(patches, list) or len(patches) != 2:

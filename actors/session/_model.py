@@ -67,6 +67,10 @@ class TrackSettings:
     chain: tuple[tuple[str, str, int], ...] = ()
     """Pages played after the track's own steps, before it starts over: each its
     pattern and fills (32 steps, as ``pattern`` and ``fills``) and its length."""
+    groove: float = 1.0
+    """This track's share of the global groove amount, 0-1."""
+    dynamics: float = 1.0
+    """This track's share of the global dynamics amount, 0-1."""
 
     def drum(self) -> Drum:
         return kits.morph(self.patches[0], self.patches[1], self.morph)
@@ -84,6 +88,8 @@ class TrackChanges(TypedDict, total=False):
     morph: float
     length: int
     chain: tuple[tuple[str, str, int], ...]
+    groove: float
+    dynamics: float
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +114,15 @@ class Session:
     generator learns the player from (at most ``MAX_HISTORY_BARS``)."""
     history_weight: float = 1.0
     """How much the history counts: 0 the store alone, 1 as learned from data."""
+    groove: float = 0.0
+    """Groove timing amount, 0 (the exact grid) - 1 (the learned timing)."""
+    dynamics: float = 0.0
+    """Groove dynamics amount, 0 (the pattern's velocities) - 1 (the learned ones)."""
+    feel: str = ""
+    """The learned style the groove plays, "" for every drummer learned."""
+    groove_seed: int = 0
+    follow: float = 0.0
+    """How strongly timing follows a live partner, 0 (not at all) - 1."""
 
     def track(self, index: int) -> TrackSettings:
         if not 0 <= index < len(self.tracks):

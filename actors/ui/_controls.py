@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from actors import kit as kits
+from actors.groove import STYLES, is_take
 from actors.link import MAX_QUANTUM, MIN_QUANTUM
 from actors.messages import (
     TRACKS,
@@ -50,8 +51,11 @@ from actors.messages import (
     SetBasis,
     SetBasisOnly,
     SetChoke,
+    SetFeel,
     SetFillRate,
+    SetFollow,
     SetGeneration,
+    SetGroove,
     SetHistoryWeight,
     SetLength,
     SetLowpass,
@@ -69,6 +73,7 @@ from actors.messages import (
 from actors.rules import (
     ACCENT,
     FILL_RATE,
+    GROOVE,
     HISTORY_WEIGHT,
     HIT,
     LENGTH,
@@ -121,10 +126,12 @@ class Page(enum.IntEnum):
     PATCH_2 = 3
     GLOBAL = 4
     FILES = 5
+    GROOVE = 6
 
 
 PAGE_TITLES = {Page.PATTERN: "pattern", Page.TRACK: "track", Page.PATCH_1: "patch 1",
-               Page.PATCH_2: "patch 2", Page.GLOBAL: "global", Page.FILES: "files"}
+               Page.PATCH_2: "patch 2", Page.GLOBAL: "global", Page.FILES: "files",
+               Page.GROOVE: "groove"}
 
 IN_FLIGHT_LIMIT = 32
 """Session states after which an edit still not reflected counts as refused."""
@@ -173,6 +180,7 @@ class Controls:
         self.items = dict.fromkeys(Page, 0)
         """The selected item of each parameter page."""
         self.kit_files: tuple[Path, ...] = ()
+        self.take_files: tuple[Path, ...] = ()
         self.session_files: tuple[Path, ...] = ()
         self.notice = ""
         """A line for the player about the last thing that happened."""
@@ -212,6 +220,7 @@ class Controls:
             entered = page != self.page
             self.page = page
             self.notice = ""
+            # the groove page's takes come with the files page's list: E1 passes it first
             return [ListFiles()] if entered and page == Page.FILES else []
         if self.page == Page.PATTERN:
             return self._pattern_enc(n, d, view)
@@ -228,8 +237,11 @@ class Controls:
         edit = item.turn(d, self.k1)
         return [] if edit[1] == item.value else self._edit(edit, view)
 
-    def set_files(self, kit_files: Sequence[Path], session_files: Sequence[Path]) -> None:
-        """The files the files page offers, as the shell found them."""
+    def set_files(self, kit_files: Sequence[Path], session_files: Sequence[Path],
+                  take_files: Sequence[Path] = ()) -> None:
+        """The files the files page offers (and the MIDI takes the groove page's feel
+        offers), as the shell found them."""
+        self.take_files = tuple(take_files)
         kit = self._chosen(self.kit_files, ("ui", "kit"))
         session = self._chosen(self.session_files, ("ui", "session"))
         self.kit_files = tuple(kit_files)
@@ -273,6 +285,8 @@ class Controls:
                 return self._patch_items(session, view, self.page - Page.PATCH_1)
             case Page.GLOBAL:
                 return self._global_items(session, view)
+            case Page.GROOVE:
+                return self._groove_items(session, view)
             case _:
                 return self._file_items()
 
@@ -473,6 +487,48 @@ class Controls:
                  turn=lambda d, fine: looks_at(), press=looks_at),
         ]
 
+    def _groove_items(self, session: SessionView, view: View) -> list[Item]:
+        """The global groove, then the selected track's share of it (K1 + E2 selects)."""
+        t = self.track
+        track = session.tracks[t]
+        own = self._value(("groove", t), (track.groove, track.dynamics), view)
+        groove = self._value(("groove",), (session.groove, session.dynamics), view)
+        feel = self._value(("feel",), (session.feel, session.groove_seed), view)
+
+        def groove_turn(which: int, whose: int) -> Callable[[int, bool], Edit]:
+            pair = groove if whose < 0 else own
+            key = ("groove",) if whose < 0 else ("groove", whose)
+
+            def turn(d: int, fine: bool) -> Edit:
+                new = _pair_step(pair, which, d, fine)
+                return key, new, [Send(Dest.SESSION, SetGroove(whose, *new))]
+            return turn
+
+        def feel_turn(d: int, fine: bool) -> Edit:
+            feels = ("", *STYLES, *(str(p) for p in self.take_files))
+            at = feels.index(feel[0]) if feel[0] in feels else 0
+            chosen = (feels[(at + d) % len(feels)], feel[1])
+            return ("feel",), chosen, [Send(Dest.SESSION, SetFeel(*chosen))]
+
+        follow = self._value(("follow",), session.follow, view)
+
+        def seed_turn(d: int, fine: bool) -> Edit:
+            chosen = (feel[0], max(feel[1] + d, 0))
+            return ("feel",), chosen, [Send(Dest.SESSION, SetFeel(*chosen))]
+
+        name = TRACKS[t]
+        return [
+            Item("groove", f"{100 * groove[0]:.0f} %", turn=groove_turn(0, -1), value=groove),
+            Item("dynamics", f"{100 * groove[1]:.0f} %", turn=groove_turn(1, -1), value=groove),
+            Item("feel", Path(feel[0]).name if is_take(feel[0]) else feel[0] or "all drummers",
+                 turn=feel_turn, value=feel),
+            Item("seed", str(feel[1]), turn=seed_turn, value=feel),
+            _unit_item("follow", ("follow",), follow, SetFollow, f"{100 * follow:.0f} %"),
+            Item(f"{name} groove", f"{100 * own[0]:.0f} %", turn=groove_turn(0, t), value=own),
+            Item(f"{name} dynamics", f"{100 * own[1]:.0f} %", turn=groove_turn(1, t),
+                 value=own),
+        ]
+
     def _file_items(self) -> list[Item]:
         kit = self._local["ui", "kit"]
         slot = self._local["ui", "slot"]
@@ -585,6 +641,15 @@ def _unit_item(label: str, key: Hashable, value: float, make: Callable[[float], 
         new = _unit_step(value, d, fine)
         return key, new, [Send(Dest.SESSION, make(new))]
     return Item(label, text, turn=turn, value=value)
+
+
+def _pair_step(pair: tuple[float, float], which: int, d: int, fine: bool
+               ) -> tuple[float, float]:
+    """A groove amount pair with one of its two amounts turned."""
+    values = list(pair)
+    values[which] = round(GROOVE.clamp(values[which] + d * (FINE_KNOB_STEP if fine
+                                                            else KNOB_STEP)), 3)
+    return values[0], values[1]
 
 
 def _unit_step(value: float, d: int, fine: bool) -> float:

@@ -12,6 +12,7 @@ import dataclasses
 import os
 from pathlib import Path
 
+from actors.groove import is_take
 from actors.session import DEFAULT_KIT
 
 KIT_SUFFIXES = (".mtpreset", ".mtpg")
@@ -23,7 +24,8 @@ def _data_home() -> Path:
 
 @dataclasses.dataclass(frozen=True)
 class Places:
-    """The folders the files page lists: Microtonic presets, and saved sessions."""
+    """The folders the files page lists: Microtonic presets (and MIDI takes, for the
+    groove page's feel), and saved sessions."""
 
     kits: Path
     sessions: Path
@@ -40,6 +42,12 @@ def list_files(places: Places) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
     kits = sorted(p for p in _entries(places.kits) if p.suffix.lower() in KIT_SUFFIXES)
     sessions = sorted(p for p in _entries(places.sessions) if p.suffix == ".json")
     return (DEFAULT_KIT, *kits), tuple(sessions)
+
+
+def list_takes(places: Places) -> tuple[Path, ...]:
+    """General MIDI drum files in the kits folder, sorted: takes whose groove the feel can
+    play."""
+    return tuple(sorted(p for p in _entries(places.kits) if is_take(p.name)))
 
 
 def _entries(folder: Path) -> list[Path]:

@@ -25,6 +25,10 @@ number is meant; flags are 0/1 or OSC true/false):
                                       every other track (0, the default)
 ``/supertonic/lowpass hz res``        20-20000 Hz, 0-1
 ``/supertonic/fillrate r``            2-8
+``/supertonic/groove a d``            groove timing and dynamics amounts, 0-1 each
+``/supertonic/track/<t>/groove a d``  a track's share of them, 0-1 each
+``/supertonic/feel style seed``       a learned style ("" every drummer) and the seed
+``/supertonic/follow a``              how strongly timing follows a live partner, 0-1
 ``/supertonic/kit name [slot] [p]``   a preset from the kits folder into slot 1, 2 or 0
                                       (both, the default); p a-l also takes its pattern
 ``/supertonic/save name``             save the session into the sessions folder
@@ -72,6 +76,7 @@ from pythonosc.osc_packet import ParseError
 from pythonosc.parsing import osc_types
 
 from actors import kit as kits
+from actors.groove import STYLES
 from actors.mesh import Inbox, Outbox
 from actors.messages import (
     TRACKS,
@@ -83,9 +88,12 @@ from actors.messages import (
     SetBasis,
     SetBasisOnly,
     SetChoke,
+    SetFeel,
     SetFillRate,
     SetFills,
+    SetFollow,
     SetGeneration,
+    SetGroove,
     SetHistoryWeight,
     SetLength,
     SetLowpass,
@@ -102,6 +110,7 @@ from actors.messages import (
 )
 from actors.rules import (
     FILL_RATE,
+    GROOVE,
     HISTORY_WEIGHT,
     LOWPASS_FREQUENCY,
     LOWPASS_RESONANCE,
@@ -223,6 +232,15 @@ def request(address: str, args: Sequence[Any], places: Places) -> Request:
         case ["fillrate"]:
             (rate,) = _args(args, 1)
             return _session(SetFillRate(_ranged(rate, FILL_RATE)))
+        case ["groove"]:
+            amount, dynamics = _args(args, 2)
+            return _session(SetGroove(-1, _ranged(amount, GROOVE), _ranged(dynamics, GROOVE)))
+        case ["follow"]:
+            (amount,) = _args(args, 1)
+            return _session(SetFollow(_ranged(amount, GROOVE)))
+        case ["feel"]:
+            feel, seed = _args(args, 2)
+            return _session(SetFeel(_choice(_str(feel), ("", *STYLES)), _int(seed)))
         case ["kit"]:
             name, *more = _args(args, 1, 3)
             path = _file(places.kits, name, KIT_SUFFIXES)
@@ -287,6 +305,9 @@ def _track_request(t: int, rest: list[str], args: Sequence[Any]) -> Request:
                 return _session(SetLength(t, check_length(steps)))
             except ValueError as exc:
                 raise Refused(str(exc)) from None
+        case ["groove"]:
+            amount, dynamics = _args(args, 2)
+            return _session(SetGroove(t, _ranged(amount, GROOVE), _ranged(dynamics, GROOVE)))
         case ["patch", slot, field]:
             (value,) = _args(args, 1)
             slot_index = _choice(_int(slot), (1, 2)) - 1

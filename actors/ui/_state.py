@@ -43,6 +43,9 @@ class TrackView:
     """Steps played before the track starts over; the steps past it are silent."""
     chain: tuple[int, ...]
     """The lengths of the pages it plays after its own steps (a Microtonic chain)."""
+    groove: float = 1.0
+    """The track's share of the global groove amount."""
+    dynamics: float = 1.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +65,11 @@ class SessionView:
     """How much the session's own bars count in generation (0: the store alone)."""
     basis_only: bool = False
     """Generation looks at the basis track alone, not every other track."""
+    groove: float = 0.0
+    dynamics: float = 0.0
+    feel: str = ""
+    groove_seed: int = 0
+    follow: float = 0.0
 
 
 def parse_session(text: str) -> SessionView:
@@ -83,6 +91,7 @@ def parse_session(text: str) -> SessionView:
             quantum=float(data.get("link_quantum", 4.0)),
             history_weight=float(data["generation"].get("history_weight", 1.0)),
             basis_only=bool(data["generation"].get("basis_only", False)),
+            **_groove(data.get("groove", {})),
         )
     except (KeyError, TypeError, IndexError, AttributeError) as exc:
         raise ValueError(f"not a session state: {exc!r}") from None
@@ -100,10 +109,18 @@ def _track(item: Mapping[str, Any]) -> TrackView:
         swing=float(item["swing"]) / 100.0,
         choke=bool(item["choke"]),
         morph=float(item["morph"]),
+        groove=float(item.get("groove", 1.0)),
+        dynamics=float(item.get("dynamics", 1.0)),
         patches=(_patch(patches[0]), _patch(patches[1])),
         length=int(item["length"]),
         chain=tuple(int(page["length"]) for page in item["chain"]),
     )
+
+
+def _groove(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {"groove": float(item.get("amount", 0.0)), "dynamics": float(item.get("dynamics", 0.0)),
+            "feel": str(item.get("feel", "")), "groove_seed": int(item.get("seed", 0)),
+            "follow": float(item.get("follow", 0.0))}
 
 
 def _patch(drum: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -18,7 +18,7 @@ from actors.mesh import Inbox, Outbox
 from actors.messages import LoadSession, Message, SessionState
 
 from ._controls import Action, Controls, Dest, ListFiles, LoadSessionFile, Send
-from ._files import Places, list_files
+from ._files import Places, list_files, list_takes
 from ._state import View, observe
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,8 @@ class Surface:
                     await self._outboxes[dest].send(message)
                 case ListFiles():
                     kits, sessions = await trio.to_thread.run_sync(list_files, self.places)
-                    self.controls.set_files(kits, sessions)
+                    takes = await trio.to_thread.run_sync(list_takes, self.places)
+                    self.controls.set_files(kits, sessions, takes)
                 case LoadSessionFile(path=path):
                     await self._load(path)
             self.changed.set()
