@@ -7,6 +7,7 @@ threads, exactly as another program's ports would appear to the machine.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -231,8 +232,9 @@ def play_master(
     delay: float = 1.5,
     jitter: float = 0.0,
 ) -> subprocess.Popen:
-    """A MIDI clock master in a process of its own, as a real one would be: it clocks
-    ``beats_before`` beats, starts, clocks ``beats`` more and stops, then prints the
+    """A MIDI clock master in a process of its own, as a real one would be: once it is
+    plugged in (connected), it waits ``delay`` seconds, clocks ``beats_before`` beats,
+    starts, clocks ``beats`` more and stops, then prints the
     ``time.perf_counter()`` (system-wide) of every tick it meant to send, as JSON.
 
     ``tempos`` is one tempo, or one per tick interval; each tick is sent up to
@@ -284,6 +286,21 @@ def test_a_real_master_clock_is_followed(jack):
     assert heard - (sent[24 + 96] + offset) == pytest.approx(0.0, abs=0.003)
 
 
+def _wait_for_a_listener(port: str, timeout: float = 10.0) -> None:
+    """Until JACK connects ``port`` to someone. The machine looks for new sources once a
+    second, so on a busy host a master that clocks from its own start could begin its
+    count-in before anyone hears it, and the take would measure the host."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lines = subprocess.run(["jack_lsp", "-c"], capture_output=True, text=True).stdout
+        listing = lines.splitlines()
+        for line, following in itertools.pairwise(listing):
+            if line == port and following.startswith(" "):
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nobody connected to {port} within {timeout:g} s")
+
+
 def _master(name: str, spec: dict) -> None:
     # A hardware master keeps its own time; a process of ours on a busy two-core host
     # is descheduled now and then, so it asks for real-time scheduling where allowed
@@ -292,6 +309,7 @@ def _master(name: str, spec: dict) -> None:
         os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))  # below JACK's
     port = rtmidi.MidiOut(API, name=name)
     port.open_virtual_port("port")
+    _wait_for_a_listener(f"{name}:port")
     begin = time.perf_counter() + spec["delay"]
     meant = begin + np.concatenate([[0.0], np.cumsum(60 / (24 * np.array(spec["tempos"])))])
     late = np.random.default_rng(len(meant)).uniform(-spec["jitter"], spec["jitter"], len(meant))
