@@ -89,7 +89,9 @@ def follow(tmp_path, tempos: float | Sequence[float], beats: int) -> np.ndarray:
     delay = 4.0  # the master starts clocking once the machine is up
     length = sum(np.broadcast_to(60 / np.asarray(tempos, float) / 24, 24 * (BEFORE + beats)))
     port = free_udp_port()
-    config = click_config(session, wav, delay + length + 1.5)
+    # the master's delay runs from when the machine connects to it (its source scan comes
+    # once a second), so the machine plays a second longer than the delay and the take
+    config = click_config(session, wav, delay + length + 2.5)
     config = dataclasses.replace(
         config,
         bridge=dataclasses.replace(config.bridge, server=("127.0.0.1", port)),
