@@ -15,6 +15,7 @@ from actors.messages import (
     SetBasis,
     SetBasisOnly,
     SetChoke,
+    SetFeel,
     SetFillRate,
     SetGeneration,
     SetHistoryWeight,
@@ -425,3 +426,20 @@ def test_observe_follows_steps_transport_generation_and_session():
         observe(view, SessionState("{}"))
     with pytest.raises(ValueError):
         observe(view, GenerationState(9, True, ()))
+
+
+def test_files_page_grooves_from_a_chosen_take(tmp_path):
+    rig = Rig(tmp_path)
+    first, second = tmp_path / "kits" / "early.mid", tmp_path / "kits" / "late.mid"
+    rig.enc(1, 5)
+    rig.controls.items[Page.FILES] = 8
+    assert rig.tap(3) == [] and "no takes" in rig.controls.notice
+    rig.controls.set_files([], [], [first, second])
+    rig.controls.items[Page.FILES] = 7
+    rig.enc(3, 1)  # late.mid
+    assert rig.controls.page_items(rig.view)[7].text == "late.mid"
+    rig.controls.set_files([], [], [second, first])  # the list changes: the choice stays
+    assert rig.controls.page_items(rig.view)[7].text == "late.mid"
+    rig.enc(2, 1)
+    assert messages(rig.tap(3)) == [SetFeel(str(second), 0)]
+    assert "late.mid" in rig.controls.notice

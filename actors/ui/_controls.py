@@ -185,7 +185,8 @@ class Controls:
         self.notice = ""
         """A line for the player about the last thing that happened."""
         self._local: dict[Hashable, Any] = {("ui", "kit"): 0, ("ui", "slot"): 2,
-                                            ("ui", "pattern"): 0, ("ui", "session"): 0}
+                                            ("ui", "pattern"): 0, ("ui", "session"): 0,
+                                            ("ui", "take"): 0}
         self._in_flight: dict[Hashable, tuple[Any, int]] = {}
 
     # --- events -----------------------------------------------------------------------
@@ -241,14 +242,16 @@ class Controls:
                   take_files: Sequence[Path] = ()) -> None:
         """The files the files page offers (and the MIDI takes the groove page's feel
         offers), as the shell found them."""
-        self.take_files = tuple(take_files)
         kit = self._chosen(self.kit_files, ("ui", "kit"))
         session = self._chosen(self.session_files, ("ui", "session"))
+        take = self._chosen(self.take_files, ("ui", "take"))
         self.kit_files = tuple(kit_files)
         self.session_files = tuple(session_files)
+        self.take_files = tuple(take_files)
         # keep the choice on the same file when the lists change under it
         self._local["ui", "kit"] = _index_of(self.kit_files, kit)
         self._local["ui", "session"] = _index_of(self.session_files, session)
+        self._local["ui", "take"] = _index_of(self.take_files, take)
 
     # --- what surfaces draw -----------------------------------------------------------
 
@@ -288,7 +291,7 @@ class Controls:
             case Page.GROOVE:
                 return self._groove_items(session, view)
             case _:
-                return self._file_items()
+                return self._file_items(session.groove_seed)
 
     # --- the pattern page ---------------------------------------------------------------
 
@@ -529,11 +532,14 @@ class Controls:
                  value=own),
         ]
 
-    def _file_items(self) -> list[Item]:
+    def _file_items(self, seed: int) -> list[Item]:
+        """Kits, sessions, and MIDI takes to groove from (the groove page's feel offers
+        the same takes among the styles)."""
         kit = self._local["ui", "kit"]
         slot = self._local["ui", "slot"]
         pattern = self._local["ui", "pattern"]
         session = self._local["ui", "session"]
+        take = self._local["ui", "take"]
 
         def choose(key: str, index: int, count: int) -> Callable[[int, bool], Edit]:
             return lambda d, fine: (("ui", key), (index + d) % max(count, 1), [])
@@ -563,6 +569,14 @@ class Controls:
             self.notice = f"loading {path.name}"
             return ("ui", "session"), session, [LoadSessionFile(path)]
 
+        def groove_from_take() -> Edit:
+            if not self.take_files:
+                self.notice = "no takes: put General MIDI drum files (.mid) in the kits folder"
+                return ("ui", "take"), take, []
+            path = self.take_files[take]
+            self.notice = f"grooving from {path.name}"
+            return ("ui", "take"), take, [Send(Dest.SESSION, SetFeel(str(path), seed))]
+
         return [
             Item("kit", self.kit_files[kit].name if self.kit_files else "(none)",
                  turn=choose("kit", kit, len(self.kit_files)), value=kit),
@@ -574,6 +588,9 @@ class Controls:
             Item("session", self.session_files[session].name if self.session_files else "(none)",
                  turn=choose("session", session, len(self.session_files)), value=session),
             Item("load session", "K3", press=load_session),
+            Item("take", self.take_files[take].name if self.take_files else "(none)",
+                 turn=choose("take", take, len(self.take_files)), value=take),
+            Item("groove from take", "K3", press=groove_from_take),
         ]
 
     def _chosen(self, files: tuple[Path, ...], key: Hashable) -> Path | None:
