@@ -230,3 +230,29 @@ def test_song_positions_count_sixteenths_at_every_rate():
     core.apply(Follow(2.0, 12.0, 120), 2.0)  # three beats in: step 9
     assert core.pop_step().index == 9
     assert core.position(2.5) == pytest.approx(9 + 0.5 * 6)
+
+
+def test_a_rate_changed_while_following_keeps_the_step_under_way_until_the_master_locates():
+    """Following at 1/16, the player picks 1/8T mid-song: the next steps go on from the
+    step under way at the new rate (no gap, no jump); the master's next song position
+    puts us where a slave at 1/8T belongs."""
+    core = ClockCore(120, "1/16")
+    core.start(0.0)
+    steps = []
+
+    def master(ticks: range) -> None:  # its clock, one follow a sixteenth, steps as due
+        for tick in ticks:
+            now = tick / 48
+            core.apply(Follow(now, tick / 6, 120), now)
+            while core.next_emit_time() <= now:
+                steps.append(core.pop_step())
+
+    master(range(0, 192, 6))
+    core.apply(SetStepRate("1/8T"), 4.0 - 1e-9)  # at step 32: a bar at 1/16
+    master(range(192, 288, 6))
+    assert [s.index for s in steps] == list(range(len(steps)))
+    assert len(steps) > 40
+    after = steps[32:]
+    assert [s.time for s in after] == pytest.approx([4.0 + k / 6 for k in range(len(after))])
+    core.apply(Locate(64.0), 6.0)  # four bars in, at 1/8T: step 48
+    assert core.pop_step().index == 48

@@ -309,3 +309,17 @@ def test_the_shell_sends_each_message_when_it_is_heard():
     assert sent[:3] == [(1.05, "clock", FA), (1.05, "clock", F8), (1.05, "notes", (0x99, 36, 64))]
     assert (pytest.approx(1.05 + 0.125 / 6), "clock", F8) in sent
     assert (pytest.approx(1.05 + GATE), "notes", (0x89, 36, 0)) in sent
+
+
+def test_clock_out_song_position_after_a_mid_song_rate_change_is_our_step_at_our_rate():
+    """32 sixteenths, then 1/8T: a skip to step 38 says sixteenth 51 (the first at or after
+    38 x 8 / 6), where a slave at 1/8T finds step 38 -- not the ticks sent so far (240)."""
+    core = ClockOutCore(L)
+    core.receive(Transport(True, 0.0, 1.0))
+    for index in range(32):
+        core.receive(Step(index, 1.0 + index * 0.125, 0.125))
+    for index in range(32, 36):
+        core.receive(Step(index, 5.0 + (index - 32) / 6, 1 / 6, 8))
+    core.receive(Step(38, 5.0 + 6 / 6, 1 / 6, 8))  # caught up with a master
+    sent = [data for _, data in drain(core) if data not in (F8, FA)]
+    assert sent == [spp(51)]

@@ -7,6 +7,12 @@ change re-anchors at the current position, so the beat bends without a jump
 and no rounding error can build up over a long set. A step rate change
 re-anchors the same way: positions count steps of the rate in force, and only
 a MIDI song position (:class:`Locate`, :class:`Follow`) counts sixteenths.
+
+A song position becomes steps as if the whole song had run at the rate in force
+(a master at the same rate is then on the same step). A rate changed while a
+master leads keeps the step under way, as it does alone: the steps are moved by
+a constant from then on, until the master next says where the song is (a start
+or a song position pointer).
 """
 
 from __future__ import annotations
@@ -64,6 +70,8 @@ class ClockCore:
         """A start's first step is still to be handed on."""
         self._anchor_time = 0.0
         self._anchor_position = 0.0
+        self._shift = 0.0
+        """Steps added to a master's running position since a rate change (see above)."""
 
     @property
     def step_duration(self) -> float:
@@ -89,6 +97,7 @@ class ClockCore:
         is refused with a warning and the beat goes on."""
         match message:
             case Start(position=position):
+                self._shift = 0.0
                 self.start(now, self._steps(position))
             case Stop():
                 self.stop(now)
@@ -105,10 +114,11 @@ class ClockCore:
                 except ValueError as exc:
                     log.warning("%s; the step rate stays as it was", exc)
             case Locate(position=position):
+                self._shift = 0.0
                 self.locate(now, self._steps(position))
             case Follow(time=time, position=position, bpm=bpm):
                 try:
-                    self.follow(time, self._steps(position), bpm)
+                    self.follow(time, self._steps(position) + self._shift, bpm)
                 except TempoError as exc:
                     log.warning("master clock: %s; keeping %g BPM", exc, self.bpm)
             case SetQuantum():
@@ -149,7 +159,10 @@ class ClockCore:
     def set_step_rate(self, now: float, rate: str) -> None:
         """Steps from now on last ``rate``; the step under way keeps its place."""
         ticks = STEP_RATES[check_step_rate(rate)]
-        self._reanchor(now, self.position(now))
+        position = self.position(now)
+        unshifted = position - self._shift  # the master's position, in the old steps
+        self._reanchor(now, position)
+        self._shift = position - unshifted * self.ticks / ticks
         self.ticks = ticks
 
     def locate(self, now: float, position: float) -> None:

@@ -11,6 +11,9 @@ ticks the audio will not reach are withdrawn.
 The song position pointer counts sixteenths, which a triplet step need not
 start on: the position sent is the first sixteenth at or after the step, and
 the ticks before it are withheld, so the slave's next tick is that sixteenth's.
+A step becomes a position as if the whole song had run at the rate in force, the
+clock's law (``actors.clock``), so a slave at our rate finds our step even after
+a mid-song rate change.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ class ClockOutCore:
                 # ticks still due from the previous step at an older tempo go just before
                 self.schedule.bring_forward(when)
                 if index != self._next_step:  # the clock skipped to catch up with its master
-                    self._next_tick += (index - self._next_step) * ticks
+                    self._next_tick = index * ticks  # where a slave at our rate finds it
                     self._locate(when)
                 for tick in range(ticks):
                     if self._next_tick + tick >= self._withheld_until:
