@@ -27,7 +27,7 @@ import numpy as np
 import trio
 
 from actors import kit as kits
-from actors.clock import EMIT_AHEAD, ClockCore
+from actors.clock import ClockCore
 from actors.engine_bridge import (
     DEFAULT_LOOKAHEAD,
     LEAD,
@@ -42,7 +42,7 @@ from actors.engine_bridge import (
 )
 from actors.groove import GrooveCore, GrooveModel
 from actors.messages import TRACKS, Hits, LoadKit, Message
-from actors.rules import bar_steps
+from actors.rules import BAR_TICKS
 from actors.sequencer import SequencerCore, apply_groove, grooved, is_groove, plan_next_bar
 from actors.session import Routed, Session, SessionCore, To, full_state
 
@@ -123,20 +123,21 @@ async def perform(session: Session, synthdefs: Path, bars: int, sample_rate: int
     clock.start(0.0)
     pending = sorted(edits, key=lambda edit: edit[0])
     bar_starts = []
-    bar = bar_steps(session.step_rate)
-    for index in range(bars * bar):
-        while pending and pending[0][0] < clock.step_time(index) - EMIT_AHEAD:
+    ticks = 0  # bars are counted in MIDI clock ticks: a rate edit changes steps per bar
+    while ticks < bars * BAR_TICKS:
+        while pending and pending[0][0] < clock.next_emit_time():
             when, command = pending.pop(0)
             await route(_command(session_core, command), when)
-        if index % bar == 0:
-            bar_starts.append(clock.step_time(index))
+        if ticks >= len(bar_starts) * BAR_TICKS:  # the first step at or after a bar line
+            bar_starts.append(clock.step_time(clock.next_step))
         step = clock.pop_step()
+        ticks += step.ticks
         hits = grooved(grooving, sequencer, step, sequencer.hits(step))
         if hits:
             for sending in bridge.receive(Hits.of(hits), step.time, placement):
                 await sink.send(sending.bundle)
         plan_next_bar(grooving, sequencer, step)
-    bars_end = clock.step_time(bars * bar)
+    bars_end = clock.step_time(clock.next_step)
     return Performance(sink, (*bar_starts, bars_end), max(bars_end, bridge.ring_until + TAIL))
 
 

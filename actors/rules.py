@@ -71,6 +71,8 @@ BAR_STEPS = 16
 """Steps of one bar at 1/16, the unit the generator learns and a pad capture takes."""
 TICKS_PER_BEAT = 24
 """MIDI clock ticks per quarter note; every step rate is a whole number of them."""
+BAR_TICKS = 4 * TICKS_PER_BEAT
+"""Ticks of a 4/4 bar, whatever the step rate."""
 SIXTEENTHS_PER_BEAT = 4
 SIXTEENTH_TICKS = TICKS_PER_BEAT // SIXTEENTHS_PER_BEAT
 """Ticks of a sixteenth: the unit of MIDI's song position pointer, and of the clock's
@@ -124,7 +126,7 @@ def generation_refusal(rate: str, length: int, continuation: bool = False,
 
 def bar_steps(rate: str) -> int:
     """Steps of one 4/4 bar at ``rate``: 8, 12, 16, 24 or 32."""
-    return 4 * TICKS_PER_BEAT // STEP_RATES[rate]
+    return BAR_TICKS // STEP_RATES[rate]
 
 
 def frequency_knob(hz: float) -> float:

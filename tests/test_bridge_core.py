@@ -33,6 +33,7 @@ from actors.messages import (
     SetMute,
     SetParam,
     SetPattern,
+    SetStepRate,
     SetSwing,
     SetTempo,
     SetVoice,
@@ -212,3 +213,14 @@ async def test_the_live_hit_path_sends_what_a_render_writes(autojump_clock):
     for (time, requests), bundle in zip(live, written, strict=True):
         assert time == pytest.approx(bundle.time, abs=1e-9)
         assert requests == bundle.requests
+
+
+def test_a_render_counts_bars_through_a_step_rate_edit():
+    """A bar at 120 BPM is two seconds however many steps it holds: sixteenths, then (an
+    edit half-way through the last one) eighth-note triplets, 12 steps a bar, from the
+    next step on (the step under way ends at the new rate: 1.9375 + 1/12 s)."""
+    session = dataclasses.replace(SESSION, tempo=120.0)
+    edits = [(2.0 - 0.5 * 0.125, SetStepRate("1/8T"))]
+    performance = trio.run(lambda: perform(session, Path("/defs"), 3, RATE, edits=edits))
+    second = 1.9375 + 1 / 12
+    assert performance.bar_starts == pytest.approx((0.0, second, second + 2, second + 4))

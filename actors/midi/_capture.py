@@ -13,15 +13,14 @@ import collections
 import math
 
 from actors.messages import BasisCaptured, Step
-from actors.rules import ACCENT, HIT, REST, STEP_RATES, TICKS_PER_BEAT
+from actors.rules import ACCENT, BAR_TICKS, HIT, REST, STEP_RATES
 
 from ._notes import NoteMap
 
 ACCENT_FROM = 96
 """Velocities from here up are accents: about half-way from the velocity the machine plays
 a hit at (:data:`~actors.rules.VELOCITY_HIT`) to an accent's."""
-_BAR_TICKS = 4 * TICKS_PER_BEAT
-_RECENT_STEPS = 2 * _BAR_TICKS // min(STEP_RATES.values())
+_RECENT_STEPS = 2 * BAR_TICKS // min(STEP_RATES.values())
 
 
 class CaptureCore:
@@ -41,7 +40,7 @@ class CaptureCore:
             self._bars.clear()
             self._ends.clear()
         self._steps.append(step)
-        steps = _BAR_TICKS // step.ticks
+        steps = BAR_TICKS // step.ticks
         if step.index % steps == steps - 1:
             bar = step.index // steps
             self._ends[bar] = step.time + self.lookahead + step.duration / 2
@@ -57,7 +56,7 @@ class CaptureCore:
         nearest = min((*self._steps, coming), key=lambda s: abs(time - s.time - self.lookahead))
         if abs(time - nearest.time - self.lookahead) > nearest.duration / 2:
             return  # nowhere near a step that sounded: the transport is stopped
-        steps = _BAR_TICKS // nearest.ticks
+        steps = BAR_TICKS // nearest.ticks
         bar, column = divmod(nearest.index, steps)
         velocities = self._bars.setdefault(bar, {}).setdefault(track, [0] * steps)
         velocities[column] = max(velocities[column], velocity)
