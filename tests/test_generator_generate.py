@@ -160,6 +160,20 @@ def test_complexity_control_moves_the_syncopation(generator):
     assert mean_complexity(0.9) > mean_complexity(0.1) + 2
 
 
+def test_steps_17_to_32_hear_every_track_a_16_step_basis_looping(generator):
+    """All tracks' steps 1-16 (the other tracks loop at 16 steps): as their 32 steps."""
+    first = "----X-------X---"
+    kick, hat = "X-------X-x-----", "x-x-x-x-x-x-x-x-"
+
+    def answer(length: int):
+        return ask(generator, target=SNARE, current=first, continuation=True, seed=3,
+                   bases=((KICK, kick * (length // 16)), (HIHAT, hat * (length // 16))))
+
+    assert answer(16) == answer(32)
+    alone = ask(generator, target=SNARE, current=first, continuation=True, seed=3)
+    assert answer(16).probs != alone.probs
+
+
 @pytest.mark.parametrize(
     "fields, message",
     [
@@ -169,7 +183,8 @@ def test_complexity_control_moves_the_syncopation(generator):
         (dict(target=SNARE, bases=((KICK, "x" * 16), (HIHAT, "x" * 32))), "same length"),
         (dict(target=SNARE, bases=()), "at least one basis"),
         (dict(target=SNARE, bases=((KICK, "x" * 16),), surprise=2.0), "surprise"),
-        (dict(target=SNARE, current="x" * 16, continuation=True, bases=((KICK, "x" * 16),)), "32"),
+        (dict(target=SNARE, current="x" * 16, continuation=True, bases=((KICK, "x" * 8),)),
+         "16 or 32"),
     ],
 )
 def test_invalid_requests_get_an_error_not_an_exception(generator, fields, message):

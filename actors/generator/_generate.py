@@ -442,9 +442,11 @@ class Generator:
 
         if request.continuation:
             first = current[0]
+            # a 16-step basis loops: its steps 17-32 are its 1-16
+            looped = len(next(iter(bases.values()), [])) - 1
             prediction = self.predict(
                 target,
-                given_at(1) if bases else {},
+                given_at(looped) if bases else {},
                 (np.array([first.hits]), np.array([first.accents])),
             )
             avoid = np.array([current[1].hits]) if len(current) == 2 else None
@@ -502,10 +504,12 @@ def _group(
     sketch = bars.sketch[rows, None]
     hit_bits = (bits(target_hits) * (1 - 2 * sketch) + sketch) * vote[:, None]
     accent_bits = bits(accents[rows, target] & target_hits) * vote[:, None]
-    hit_sums = np.zeros((len(keys), STEPS))
-    accent_sums = np.zeros((len(keys), STEPS))
-    np.add.at(hit_sums, group, hit_bits)
-    np.add.at(accent_sums, group, accent_bits)
+    hit_sums, accent_sums = hit_bits, accent_bits
+    if merge:
+        hit_sums = np.zeros((len(keys), STEPS))
+        accent_sums = np.zeros((len(keys), STEPS))
+        np.add.at(hit_sums, group, hit_bits)
+        np.add.at(accent_sums, group, accent_bits)
     return _Groups(
         conditions=keys[:, :k].astype(np.uint16),
         accents=keys[:, k:].astype(np.uint16),
@@ -574,8 +578,8 @@ def _validated(request: GenerateRequest) -> tuple[int, dict[int, list[Bar]], lis
     if request.continuation:
         if not current:
             raise ValueError("continuation needs the current pattern's steps 1-16")
-        if lengths - {2}:
-            raise ValueError("with continuation, basis patterns must have 32 steps")
+        if lengths - {1, 2}:
+            raise ValueError("with continuation, basis patterns have 16 or 32 steps")
     elif not bases:
         raise ValueError("a request needs at least one basis track (or continuation)")
     return request.target, bases, current
