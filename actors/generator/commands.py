@@ -38,7 +38,8 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "generate",
         help="generate a track's pattern from other tracks' patterns",
         description="Generate patterns for one track from others. A basis instrument equal "
-        "to --instrument generates steps 17-32 from its 16-step --basis.",
+        "to --instrument generates steps 17-32 from its 16-step --basis (and the other "
+        "bases' steps 17-32; a 16-step one loops).",
     )
     one = generate.add_argument_group("one request")
     one.add_argument("--instrument", choices=TRACKS, help="the track to generate")
