@@ -122,7 +122,7 @@ async def perform(session: Session, synthdefs: Path, bars: int, sample_rate: int
     await route(full_state(session), 0.0)
     clock.start(0.0)
     pending = sorted(edits, key=lambda edit: edit[0])
-    bar_starts = []
+    bar_starts: list[float] = []
     ticks = 0  # bars are counted in MIDI clock ticks: a rate edit changes steps per bar
     while ticks < bars * BAR_TICKS:
         while pending and pending[0][0] < clock.next_emit_time():
