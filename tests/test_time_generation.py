@@ -1,5 +1,6 @@
-"""Generation on the grids the store knows (1/16; 16 or 32 steps), and a clear refusal,
-never a wrong answer, for the others: in the session, on the surfaces, in the CLI."""
+"""Generation on the grids the store knows (1/16: 16 or 32 steps; 1/8T: 12 or 24; 1/16T:
+24), and a clear refusal, never a wrong answer, for the others: in the session, on the
+surfaces, in the CLI."""
 
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ def session() -> Session:
 
 
 @pytest.mark.parametrize(("command", "says"), [
-    (SetStepRate("1/8T"), "1/16 steps only"),
+    (SetStepRate("1/8T"), "12 or 24 steps at 1/8T; the track plays 32"),
     (SetStepRate("1/32"), "not 1/32"),
-    (SetLength(1, 12), "16 or 32 steps; the track plays 12"),
+    (SetLength(1, 12), "16 or 32 steps at 1/16; the track plays 12"),
 ])
 def test_the_session_refuses_a_grid_the_store_cannot_answer(command, says):
     core = SessionCore(session())
@@ -40,7 +41,7 @@ def test_the_session_refuses_a_grid_the_store_cannot_answer(command, says):
 def test_steps_17_to_32_need_a_32_step_track():
     core = SessionCore(session())
     core.apply(SetLength(1, 16))
-    with pytest.raises(SessionError, match="32 steps; the track plays 16"):
+    with pytest.raises(SessionError, match="32 steps at 1/16; the track plays 16"):
         core.apply(Generate(1, True))
 
 
@@ -78,7 +79,7 @@ def test_the_surface_says_why_and_sends_nothing(tmp_path):
     rig = Rig(tmp_path, dataclasses.replace(session(), step_rate="1/16T"))
     rig.key(1, 1)
     assert rig.tap(3) == []
-    assert "1/16 steps only" in rig.controls.notice
+    assert "24 steps at 1/16T; the track plays 12" in rig.controls.notice
     rig.key(1, 0)
 
 
@@ -86,7 +87,8 @@ def test_the_cli_refuses_another_grid_with_its_reason(tmp_path, capsys):
     code = run("generate", "--instrument", "snare", "--basis-instrument", "kick",
                "--basis", "x---" * 4, "--step-rate", "1/8T", "--db", tmp_path / "none.db")
     assert code == 2
-    assert "1/16 steps only (it learnt bars of sixteenths), not 1/8T" in capsys.readouterr().err
+    assert ("generation answers 12 or 24 steps at 1/8T; the track plays 16"
+            in capsys.readouterr().err)
     assert not (tmp_path / "none.db").exists()
 
 

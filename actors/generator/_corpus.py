@@ -18,10 +18,19 @@ from collections.abc import Iterable
 import numpy as np
 
 from actors.messages import TRACKS
+from actors.rules import DEFAULT_STEP_RATE, GENERATION_UNIT, bar_steps
 
 from ._patterns import Bar
 
 UNKNOWN = -1
+
+
+def unit_position(rate: str, unit: int) -> int:
+    """The position of a take's ``unit``-th unit (0-based) at ``rate``: its number where
+    a unit is a whole bar; for a bar of two halves (1/16T) ``3b`` and ``3b + 1``, so
+    that a bar's first half never counts as following the bar before."""
+    halves = bar_steps(rate) // GENERATION_UNIT[rate]
+    return unit if halves == 1 else unit // halves * (halves + 1) + unit % halves
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -32,7 +41,8 @@ class Source:
     consecutive positions were played one after the other, and a source that
     ``loops`` plays its first bar again after its last. ``collection`` names
     what it was built or added with (GMD, a player's library) and ``weight``
-    multiplies its vote.
+    multiplies its vote. ``grid`` is the step rate its bars are units of
+    (``rules.GENERATION_UNIT``): a take in triplets is one source per grid.
     """
 
     kind: str
@@ -42,6 +52,7 @@ class Source:
     loops: bool = False
     collection: str = ""
     weight: float = 1.0
+    grid: str = DEFAULT_STEP_RATE
 
 
 @dataclasses.dataclass(frozen=True)
