@@ -13,10 +13,12 @@ from actors.messages import (
     GenerateRequest,
     GenerateResult,
     SetBasisOnly,
+    SetHistory,
     SetLength,
     SetStepRate,
 )
 from actors.session import Session, SessionCore, SessionError
+from actors.ui._controls import Dest, Send
 from tests.test_generator_cli import run
 from tests.ui_helpers import Rig
 
@@ -100,3 +102,39 @@ def test_a_track_that_plays_a_chain_is_not_generated_over(tmp_path):
     rig.enc(2, 1)
     rig.key(1, 1)
     assert rig.tap(3) == [] and "plays a chain" in rig.controls.notice
+
+
+def test_a_triplet_track_asks_on_its_grid_and_adds_no_history():
+    triplets = dataclasses.replace(session().with_track(1, length=12), step_rate="1/8T")
+    core = SessionCore(triplets)  # the kick plays 12 steps, the snare 12
+    routed = core.apply(Generate(1, False))
+    request = next(m for t, m in routed if isinstance(m, GenerateRequest))
+    assert request.rate == "1/8T" and not request.continuation
+    assert dict(request.bases)[0] == "X---x---x-x-" and request.current == "----X-------"
+    assert not any(isinstance(m, SetHistory) for _, m in routed)  # a history of sixteenths
+    core.apply(GenerateResult(0, 1, ("---X-----X--",), (0.5,) * 12))
+    track = core.session.track(1)
+    assert track.pattern[:track.length] == "---X-----X--" and track.length == 12
+
+
+def test_the_second_half_of_a_1_16t_bar_continues_its_first():
+    triplets = dataclasses.replace(session().with_track(1, length=24), step_rate="1/16T")
+    core = SessionCore(triplets)
+    routed = core.apply(Generate(1, True))
+    request = next(m for t, m in routed if isinstance(m, GenerateRequest))
+    assert (request.rate, request.continuation, len(request.current)) == ("1/16T", True, 24)
+    with pytest.raises(SessionError, match="24 steps at 1/16T; the track plays 12"):
+        SessionCore(dataclasses.replace(triplets.with_track(1, length=12))).apply(
+            Generate(1, True))
+
+
+def test_the_surface_generates_a_triplet_track_and_says_which_steps(tmp_path):
+    rig = Rig(tmp_path, dataclasses.replace(session().with_track(1, length=24),
+                                            step_rate="1/16T"))
+    rig.enc(2, 1)  # the snare
+    rig.key(1, 1)
+    assert rig.tap(3) == [Send(Dest.SESSION, Generate(1, False))]
+    assert rig.controls.notice == "generating snare from kick"
+    assert rig.tap(2) == [Send(Dest.SESSION, Generate(1, True))]
+    assert rig.controls.notice == "generating snare 13-24 from 1-12"
+    rig.key(1, 0)

@@ -21,14 +21,16 @@ from actors.messages import DEFAULT_SURPRISE, TRACKS, GenerateRequest, GenerateR
 from actors.rules import (
     DEFAULT_STEP_RATE,
     GENERATION_LENGTHS,
+    GENERATION_UNIT,
     STEP_RATES,
+    bar_steps,
     check_length,
     check_step_rate,
     generation_refusal,
 )
 
 from . import _build, _eval, _store
-from ._corpus import Corpus
+from ._corpus import Corpus, Source
 from ._generate import Generator
 from ._history import bars_from_fields, history_arrays, read_history
 from ._patterns import track_index
@@ -361,8 +363,27 @@ def _build_command(args: argparse.Namespace) -> int:
     except (ValueError, _store.StoreError) as error:
         print(f"priors build: {error}", file=sys.stderr)
         return 1
-    print(f"built {out}: {sum(len(s.bars) for s in sources)} bars")
+    print(f"built {out}: {_counted(sources)}")
     return 0
+
+
+def _counted(sources: list[Source]) -> str:
+    """The bars built, those of sixteenths first, then each triplet grid's."""
+    counts: dict[str, list[int]] = {DEFAULT_STEP_RATE: [0, 0]}
+    for source in sources:
+        counted = counts.setdefault(source.grid, [0, 0])
+        counted[0] += 1
+        counted[1] += len(source.bars)
+    said = [f"{counts.pop(DEFAULT_STEP_RATE)[1]} bars"]
+    said += [f"{_bars(rate, units)} at {rate} from {n} takes"
+             for rate, (n, units) in counts.items()]
+    return "; ".join(said)
+
+
+def _bars(rate: str, units: int) -> str:
+    """``units`` of ``rate`` as bars (at 1/16T a bar is two units)."""
+    per_bar = bar_steps(rate) // GENERATION_UNIT[rate]
+    return f"{units} bars" if per_bar == 1 else f"{units // per_bar} bars ({units} half bars)"
 
 
 def _build_groove(folder: Path, split: str | None, priors: Path, description: str) -> None:
@@ -394,7 +415,7 @@ def _fetch_command(args: argparse.Namespace) -> int:
             print(f"priors fetch: {error}", file=sys.stderr)
             return 1
         _build.build(out, sources, f"Groove MIDI Dataset from {args.url}")
-    print(f"built {out}: {sum(len(s.bars) for s in sources)} bars")
+    print(f"built {out}: {_counted(sources)}")
     return 0
 
 
@@ -426,6 +447,11 @@ def _info_command(args: argparse.Namespace) -> int:
         print(f"{key + ':':<12} {store.meta.get(key, '?')}")
     known = (store.corpus.hits >= 0).sum(0)
     print("bars/track:  " + ", ".join(f"{t} {k}" for t, k in zip(TRACKS, known, strict=True)))
+    for rate in GENERATION_UNIT:
+        sources, units = store.grid_counts().get(rate, (0, 0))
+        said = (f"{_bars(rate, units)} from {sources} sources" if units
+                else "none (generation there answers from the starter corpus)")
+        print(f"{'at ' + rate + ':':<12} {said}")
     for name, sources, bars, weight in store.collections():
         print(f"source:      {name}: {sources} songs/patterns, {bars} bars, weight {weight:g}")
     return 0
