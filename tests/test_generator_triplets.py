@@ -18,8 +18,10 @@ from actors.generator import (
 )
 from actors.generator._build import midi_sources
 from actors.generator._patterns import GRIDS, complexity_table, render
+from actors.generator._presets import kit_sources
 from actors.generator._starter import parse_corpus
 from actors.generator._store import read
+from actors.kit import Channel, Kit, Pattern
 from tests.test_generator_cli import run
 from tests.test_generator_store import PPQ, write_midi
 
@@ -288,3 +290,17 @@ async def test_the_worker_answers_a_triplet_request(store):
         assert result.patterns == ("---X-----X--",)
         with pytest.raises(GeneratorError, match="not 1/32"):
             await client.request(GenerateRequest(SNARE, ((KICK, "x" * 32),), rate="1/32"))
+
+
+def test_a_kit_at_1_8t_gives_its_12_step_patterns_as_bars_of_that_grid():
+    kick, snare = (Channel(triggers=t.replace("x", "#")) for t in ("x-----x-----", "---x-----x--"))
+    twelve = Pattern(length=12, channels=(kick, snare) + (Channel(),) * 6)
+    sixteen = Pattern(channels=(kick, snare) + (Channel(),) * 6)
+    patterns = (twelve, sixteen) + (Pattern(),) * 10
+    (source,) = kit_sources(Kit(step_rate="1/8T", patterns=patterns), "shuffle")
+    assert source.grid == "1/8T" and sorted(source.bars) == [0]  # a bar and a third: no bar
+    assert [render([source.bars[0][t]], 12) for t in (KICK, SNARE)] == ["x-----x-----",
+                                                                       "---x-----x--"]
+    (straight,) = kit_sources(Kit(patterns=patterns), "straight")
+    assert straight.grid == "1/16" and straight.name == "straight b"  # the 16-step one
+    assert kit_sources(Kit(step_rate="1/16T", patterns=patterns), "fast") == []
