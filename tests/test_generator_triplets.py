@@ -304,3 +304,16 @@ def test_a_kit_at_1_8t_gives_its_12_step_patterns_as_bars_of_that_grid():
     (straight,) = kit_sources(Kit(patterns=patterns), "straight")
     assert straight.grid == "1/16" and straight.name == "straight b"  # the 16-step one
     assert kit_sources(Kit(step_rate="1/16T", patterns=patterns), "fast") == []
+
+
+def test_eval_scores_the_takes_in_triplets_unit_by_unit(store, corpus, tmp_path, capsys):
+    assert run("priors", "eval", "--midi", corpus, "--db", store, "--step-rate", "1/16T",
+               "--json") == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 20 and {row["bars"] for row in rows} == {24}  # 12 bars, 2 halves
+    kick_snare = next(r for r in rows if (r["basis"], r["target"]) == ("kick", "snare"))
+    assert kick_snare["nll"] < 0.2 and kick_snare["no_result"] == 0  # it knows these takes
+    straight = tmp_path / "straight"
+    triplet_take(straight / "a.mid", STRAIGHT, 4)
+    assert run("priors", "eval", "--midi", straight, "--db", store, "--step-rate", "1/8T") == 1
+    assert f"{straight} holds no takes in triplets to score at 1/8T" in capsys.readouterr().err

@@ -248,7 +248,7 @@ class Generator:
         """
         if self._rate == DEFAULT_STEP_RATE:
             for rate in self._store.grids:
-                self._at(rate).warm()
+                self.at(rate).warm()
         for target in range(len(TRACKS)):
             self._groups(target, (), True)
             others = tuple(t for t in range(len(TRACKS)) if t != target)
@@ -442,7 +442,7 @@ class Generator:
         """Answer a request; an invalid one gets a result carrying ``error`` instead."""
         try:
             if request.rate != self._rate:
-                return self._at(check_step_rate(request.rate)).generate(request)
+                return self.at(check_step_rate(request.rate)).generate(request)
             if self._grid.steps == STEPS:
                 patterns, probs = self._generate(request)
             else:
@@ -451,8 +451,11 @@ class Generator:
             return GenerateResult(request.request_id, request.target, (), (), str(error))
         return GenerateResult(request.request_id, request.target, patterns, probs)
 
-    def _at(self, rate: str) -> Generator:
-        """The generator of the store's bars at ``rate``."""
+    def at(self, rate: str) -> Generator:
+        """The generator of the store's bars at ``rate`` (this one at its own); raises
+        ``ValueError`` for a rate generation does not answer or the store has no bars at."""
+        if rate == self._rate:
+            return self
         if rate not in GRIDS:
             raise ValueError(generation_refusal(rate, 0))
         if rate not in self._rates:

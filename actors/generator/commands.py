@@ -142,6 +142,9 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="each file's first N bars are the history; only its later bars are scored",
     )
     evaluate.add_argument("--json", action="store_true", help="one JSON object per track pair")
+    evaluate.add_argument("--step-rate", choices=tuple(GENERATION_UNIT), default=DEFAULT_STEP_RATE,
+                          help="score the bars of this grid (default %(default)s; at a triplet "
+                          "rate only the takes in triplets, unit by unit)")
     evaluate.set_defaults(func=_eval_command)
 
 
@@ -460,7 +463,13 @@ def _info_command(args: argparse.Namespace) -> int:
 def _eval_command(args: argparse.Namespace) -> int:
     generator = Generator(_build.open_store(args.db or _store.default_path()))
     try:
-        corpus = Corpus.from_sources(_build.midi_sources(args.midi, args.split))
+        generator = generator.at(args.step_rate)
+        corpus = Corpus.from_sources([source for source in
+                                      _build.midi_sources(args.midi, args.split)
+                                      if source.grid == args.step_rate])
+        if not len(corpus):
+            raise ValueError(f"{args.midi} holds no takes in triplets to score at "
+                             f"{args.step_rate}")
     except ValueError as error:
         print(f"priors eval: {error}", file=sys.stderr)
         return 1
