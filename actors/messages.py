@@ -448,7 +448,7 @@ class GenerateRequest(Message):
     """New patterns for track ``target`` from the ``bases`` tracks' patterns.
 
     ``bases`` pairs track indices with their pattern text (``-``/``x``/``X``,
-    16 or 32 steps, all the same length); the answers have that length.
+    16 or 32 steps at 1/16, all the same length); the answers have that length.
     ``current`` is the target's pattern now: it is never answered, and with
     ``continuation`` its steps 1-16 are kept and steps 17-32 generated from
     them (``bases`` may then be empty). ``surprise`` runs from 0 (the most

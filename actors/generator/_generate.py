@@ -189,7 +189,7 @@ class Generator:
         answered by the generator of that rate's bars, made on first use (or by
         :meth:`warm`)."""
         corpus = store.corpus if rate == DEFAULT_STEP_RATE else store.grids.get(rate)
-        if corpus is None or not len(corpus):
+        if corpus is None:
             raise ValueError(f"the store holds no bars at {rate}; rebuild it with "
                              "supertonic priors build")
         self._store = store
