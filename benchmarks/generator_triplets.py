@@ -41,8 +41,8 @@ def of(sources: list[Source], grid: str) -> list[Source]:
 
 
 def generator(sources: list[Source], grid: str) -> Generator:
-    store = Store(Corpus.from_sources(of(sources, DEFAULT_STEP_RATE)), {}, tuple(sources),
-                  {grid: Corpus.from_sources(of(sources, grid))})
+    store = Store(Corpus.from_sources(sources), {}, tuple(sources),
+                  {grid: Corpus.from_sources(sources, grid)})
     return Generator(store).at(grid)
 
 
@@ -60,8 +60,8 @@ def counts(split: str, sources: list[Source]) -> None:
 
 def scores(train: list[Source], validation: list[Source], grid: str) -> None:
     answer = generator(train, grid)
-    train_units = Corpus.from_sources(of(train, grid))
-    held_out = Corpus.from_sources(of(validation, grid))
+    train_units = Corpus.from_sources(train, grid)
+    held_out = Corpus.from_sources(validation, grid)
     print(f"\n{grid} on validation ({len(held_out)} units of 12 steps from "
           f"{len(of(validation, grid))} takes)")
     print(f"  {'pair':<18}{'NLL':>7}{'F1':>7}{'no res':>8}   per-step frequency NLL | "
@@ -83,7 +83,7 @@ def folds(train: list[Source], grid: str) -> list[tuple[Generator, Corpus]]:
     names = sorted({s.name for s in of(train, grid)})
     split = [set(names[k::FOLDS]) for k in range(FOLDS)]
     return [(generator([s for s in train if s.name not in fold], grid),
-             Corpus.from_sources([s for s in of(train, grid) if s.name in fold]))
+             Corpus.from_sources([s for s in train if s.name in fold], grid))
             for fold in split]
 
 

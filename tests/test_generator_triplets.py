@@ -17,6 +17,7 @@ from actors.generator import (
     open_store,
 )
 from actors.generator._build import midi_sources
+from actors.generator._corpus import Corpus
 from actors.generator._patterns import GRIDS, complexity_table, render
 from actors.generator._presets import kit_sources
 from actors.generator._starter import parse_corpus
@@ -78,6 +79,10 @@ def test_a_take_in_triplets_is_stored_on_both_triplet_grids_a_straight_one_on_1_
         ("straight.mid", "1/16"),
         ("twelve-eight.mid", "1/16"), ("twelve-eight.mid", "1/16T"), ("twelve-eight.mid", "1/8T"),
     ]
+    # a corpus is one grid's: 1/16 by default, as every reader of sources had it
+    assert [len(Corpus.from_sources(sources, rate)) for rate in ("1/16", "1/8T", "1/16T")] == [
+        16, 12, 24]
+    assert len(Corpus.from_sources(sources)) == 16
     eighths = next(s for s in sources if (s.name, s.grid) == ("shuffle.mid", "1/8T"))
     assert sorted(eighths.bars) == list(range(8))
     assert [render([eighths.bars[1][t]], 12) for t in (KICK, SNARE, HIHAT)] == [

@@ -126,5 +126,5 @@ def _with_starter_grids(store: _store.Store, path: Path) -> _store.Store:
     log.warning("prior store %s holds no bars at %s; generation there answers from the "
                 "starter corpus", path, " or ".join(missing))
     starter = starter_sources()
-    grids = {rate: Corpus.from_sources(s for s in starter if s.grid == rate) for rate in missing}
+    grids = {rate: Corpus.from_sources(starter, rate) for rate in missing}
     return dataclasses.replace(store, grids={**store.grids, **grids})

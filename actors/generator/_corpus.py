@@ -87,14 +87,16 @@ class Corpus:
         return before
 
     @classmethod
-    def from_sources(cls, sources: Iterable[Source]) -> Corpus:
+    def from_sources(cls, sources: Iterable[Source], grid: str = DEFAULT_STEP_RATE) -> Corpus:
+        """The bars of those ``sources`` that are on ``grid``: a corpus is one grid's (a
+        take in triplets is a source on 1/16 and one on each triplet grid)."""
         hits: list[list[int]] = []
         accents: list[list[int]] = []
         following: list[int] = []
         origin: list[int] = []
         kinds: list[str] = []
         weights: list[float] = []
-        for number, source in enumerate(sources):
+        for number, source in enumerate(s for s in sources if s.grid == grid):
             kinds.append(source.kind)
             weights.append(source.weight)
             start = len(hits)

@@ -220,9 +220,6 @@ def _read(db: apsw.Connection) -> Store:
     kept = tuple(source for source in sources.values() if source.bars)
     if not kept:
         raise StoreError("the store holds no bars")
-    by_grid: dict[str, list[Source]] = {}
-    for source in kept:
-        by_grid.setdefault(source.grid, []).append(source)
-    sixteenths = Corpus.from_sources(by_grid.pop(DEFAULT_STEP_RATE, []))
-    return Store(sixteenths, meta, kept,
-                 {grid: Corpus.from_sources(of) for grid, of in by_grid.items()})
+    grids = {source.grid for source in kept} - {DEFAULT_STEP_RATE}
+    return Store(Corpus.from_sources(kept), meta, kept,
+                 {grid: Corpus.from_sources(kept, grid) for grid in sorted(grids)})

@@ -464,9 +464,8 @@ def _eval_command(args: argparse.Namespace) -> int:
     generator = Generator(_build.open_store(args.db or _store.default_path()))
     try:
         generator = generator.at(args.step_rate)
-        corpus = Corpus.from_sources([source for source in
-                                      _build.midi_sources(args.midi, args.split)
-                                      if source.grid == args.step_rate])
+        corpus = Corpus.from_sources(_build.midi_sources(args.midi, args.split),
+                                     args.step_rate)
         if not len(corpus):
             raise ValueError(f"{args.midi} holds no takes in triplets to score at "
                              f"{args.step_rate}")
