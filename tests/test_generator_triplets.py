@@ -142,6 +142,11 @@ def test_a_triplet_request_answers_what_the_takes_played_on_that_grid(store):
                                               surprise=0.0, rate="1/8T"))
     assert more.patterns == ("---X-----X--" * 2,) and more.probs[:12] == (0,) * 3 + (
         1,) + (0,) * 5 + (1,) + (0,) * 2
+    # as the session asks it: the other tracks over the whole 24 steps
+    heard = generator.generate(GenerateRequest(SNARE, ((KICK, "X-----x-----" * 2),),
+                                               "---X----xX-----X--x--X--", True, seed=1,
+                                               surprise=0.0, rate="1/8T"))
+    assert heard.patterns == ("---X----xX-----X-----X--",)
 
 
 @pytest.mark.parametrize(("rate", "length"), [("1/8T", 12), ("1/8T", 24), ("1/16T", 24)])
@@ -181,7 +186,7 @@ def test_complexity_moves_the_syncopation_on_a_triplet_grid(tmp_path):
 @pytest.mark.parametrize(("rate", "bases", "continuation", "says"), [
     ("1/16T", "X-----x-----", False, "generation answers 24 steps at 1/16T; the track plays 12"),
     ("1/8T", "X---" * 4, False, "generation answers 12 or 24 steps at 1/8T; the track plays 16"),
-    ("1/8T", "X-----x-----", True, "generation answers 24 steps at 1/8T; the track plays 12"),
+    ("1/8T", "X---" * 4, True, "a pattern at 1/8T has 12 or 24 steps, got 'X---X---X---X---'"),
     ("1/32", "x" * 32, False, "not 1/32"),
     ("1/9", "x" * 16, False, "step rate '1/9' is not one of"),
 ])

@@ -466,17 +466,18 @@ class Generator:
         self, request: GenerateRequest
     ) -> tuple[tuple[str, ...], tuple[float, ...]]:
         """A request on a triplet grid, its units as the 16-step bars the model computes
-        on (the steps past the unit rests) and the answers cut back to the unit."""
+        on (the steps past the unit rests) and the answers cut back to the unit. A
+        continuation's track has two units whatever its bases' length (one loops)."""
         unit = self._grid.steps
-        texts = [text for _, text in request.bases]
-        length = len(texts[0]) if texts else 2 * unit
-        refusal = generation_refusal(self._rate, length, request.continuation)
-        if refusal:
-            raise ValueError(refusal)
+        for length in set() if request.continuation else {len(t) for _, t in request.bases}:
+            refusal = generation_refusal(self._rate, length)
+            if refusal:
+                raise ValueError(refusal)
 
         def padded(text: str) -> str:
             if len(text) not in (unit, 2 * unit):
-                raise ValueError(f"a pattern at {self._rate} is {length} steps, got {text!r}")
+                raise ValueError(f"a pattern at {self._rate} has {unit} or {2 * unit} steps, "
+                                 f"got {text!r}")
             return "".join(text[k:k + unit] + REST * (STEPS - unit)
                            for k in range(0, len(text), unit))
 

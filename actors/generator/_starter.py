@@ -16,7 +16,7 @@ plays around one groove. File format (``starter_corpus.txt``)::
 A variant is pattern text (``-`` rest, ``x`` hit, ``X`` accent) of 16 steps
 or 32 (two bars in a row, which is what teaches steps 17-32 from 1-16); a
 16-step part repeats under a 32-step one. Tracks a group leaves out rest.
-A style named with a triplet rate (``[shuffle 1/8T]``) is written on that grid:
+A style whose name ends in a triplet rate (``[shuffle 1/8T]``) is written on that grid:
 12 or 24 steps at 1/8T, one bar of 24 at 1/16T (what the generator answers there).
 """
 
@@ -27,7 +27,7 @@ import itertools
 from importlib import resources
 
 from actors.messages import TRACKS
-from actors.rules import DEFAULT_STEP_RATE, GENERATION_UNIT, check_step_rate, generation_refusal
+from actors.rules import DEFAULT_STEP_RATE, GENERATION_UNIT, generation_refusal
 
 from ._patterns import Bar, parse
 
@@ -59,15 +59,14 @@ def parse_corpus(text: str) -> list[Groove]:
             grooves.extend(_expand(style, group, grid))
             group = {}
             if line:
-                style, _, rate = line.strip("[]").strip().partition(" ")
+                style = line.strip("[]").strip()
+                named, _, rate = style.rpartition(" ")
                 grid = DEFAULT_STEP_RATE
-                try:
-                    if rate:
-                        grid = check_step_rate(rate)
-                        if grid not in GENERATION_UNIT:
-                            raise ValueError(generation_refusal(grid, 0))
-                except ValueError as error:
-                    raise ValueError(f"starter corpus line {number}: {error}") from None
+                if "/" in rate:  # a style written on another grid
+                    style, grid = named, rate
+                    if grid not in GENERATION_UNIT:
+                        raise ValueError(f"starter corpus line {number}: "
+                                         f"{generation_refusal(grid, 0)}")
             continue
         name, *variants = line.split()
         try:

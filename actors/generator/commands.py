@@ -238,7 +238,8 @@ def request_from_fields(fields: dict[str, Any], rate: str = DEFAULT_STEP_RATE
         current = own[0]
     rate = check_step_rate(fields.get("step_rate") or rate)
     given = [text for track, text in bases if track != target]
-    refusal = generation_refusal(rate, len(given[0]), bool(own)) if given else ""
+    # a continuation's track has two bars whatever its bases' length: the generator checks
+    refusal = generation_refusal(rate, len(given[0])) if given and not own else ""
     if refusal:
         raise ValueError(refusal)
     surprise = fields.get("surprise")
