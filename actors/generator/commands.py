@@ -47,8 +47,7 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "generate",
         help="generate a track's pattern from other tracks' patterns",
         description="Generate patterns for one track from others. A basis instrument equal "
-        "to --instrument generates the second bar from its one-bar --basis (steps 17-32 from "
-        "1-16; at a triplet rate 13-24 from 1-12).",
+        "to --instrument generates steps 17-32 from its 16-step --basis.",
     )
     one = generate.add_argument_group("one request")
     one.add_argument("--instrument", choices=TRACKS, help="the track to generate")
@@ -77,7 +76,8 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     one.add_argument("--probs", action="store_true", help="also give per-step hit probabilities")
     one.add_argument("--step-rate", choices=tuple(STEP_RATES), default=DEFAULT_STEP_RATE,
                      help="the grid of the patterns (default %(default)s): "
-                     f"{_lengths()}; another is refused with the reason")
+                     f"{_lengths()}; another is refused with the reason. A continuation "
+                     "at a triplet rate answers steps 13-24 from its 12-step basis")
     one.add_argument("--length", type=int,
                      help="steps of the answer: each basis plays round to it, as a shorter "
                      "track loops in the machine (default: the bases' length)")
