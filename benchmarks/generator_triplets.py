@@ -24,7 +24,7 @@ from actors.generator import Generator
 from actors.generator import _generate as model
 from actors.generator._build import midi_sources
 from actors.generator._corpus import Corpus, Source
-from actors.generator._eval import baseline, score_pair
+from actors.generator._eval import baseline, score_pair, unanswered_bases
 from actors.generator._store import Store
 from actors.messages import TRACKS
 from actors.rules import DEFAULT_STEP_RATE
@@ -76,6 +76,9 @@ def scores(train: list[Source], validation: list[Source], grid: str) -> None:
               f"{s.no_result:>8.1%}   {b.unconditional_nll:>18.3f} | {b.table_nll:.3f} / "
               f"{b.table_f1:.3f} / {b.table_no_result:.1%}")
     print(f"  mean of the 20 pairs: NLL {np.mean(nll):.3f}, F1 {np.mean(f1):.3f}")
+    unanswered = sum(unanswered_bases(answer, a, b)
+                     for a, b in itertools.permutations(range(len(TRACKS)), 2))
+    print(f"  of the 4,096 possible basis units, unanswered over the 20 pairs: {unanswered}")
 
 
 def folds(train: list[Source], grid: str) -> list[tuple[Generator, Corpus]]:

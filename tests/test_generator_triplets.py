@@ -18,6 +18,7 @@ from actors.generator import (
 )
 from actors.generator._build import midi_sources
 from actors.generator._corpus import Corpus
+from actors.generator._eval import unanswered_bases
 from actors.generator._patterns import GRIDS, complexity_table, render
 from actors.generator._presets import kit_sources
 from actors.generator._starter import parse_corpus
@@ -147,6 +148,13 @@ def test_a_triplet_request_answers_what_the_takes_played_on_that_grid(store):
                                                "---X----xX-----X--x--X--", True, seed=1,
                                                surprise=0.0, rate="1/8T"))
     assert heard.patterns == ("---X----xX-----X-----X--",)
+
+
+@pytest.mark.parametrize("rate", ["1/8T", "1/16T"])
+def test_no_possible_basis_unit_goes_unanswered(store, rate):
+    generator = Generator(read(store)).at(rate)
+    for basis, target in ((KICK, SNARE), (SNARE, KICK), (KICK, 4)):  # 4: never played here
+        assert unanswered_bases(generator, basis, target) == 0  # all 4,096 of 12 steps
 
 
 @pytest.mark.parametrize(("rate", "length"), [("1/8T", 12), ("1/8T", 24), ("1/16T", 24)])

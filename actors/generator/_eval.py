@@ -20,7 +20,7 @@ from actors.messages import DEFAULT_SURPRISE, TRACKS
 
 from ._corpus import UNKNOWN, Corpus
 from ._generate import Generator
-from ._patterns import ALL_BARS, STEPS, bits
+from ._patterns import STEPS, bits
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -101,8 +101,9 @@ def score_all(
 
 
 def unanswered_bases(generator: Generator, basis: int, target: int, seed: int = 0) -> int:
-    """How many of the 65,536 possible basis bars (no accents) get no pattern at all."""
-    every = np.arange(ALL_BARS)
+    """How many of the possible basis bars (no accents) get no pattern at all: 65,536 of
+    16 steps, 4,096 on a triplet grid."""
+    every = np.arange(1 << generator.steps)
     prediction = generator.predict(target, {basis: (every, np.zeros_like(every))})
     hits, _ = generator.choose(target, prediction, 1, np.random.default_rng(seed), DEFAULT_SURPRISE)
     return int((hits[:, 0] < 0).sum())

@@ -21,9 +21,6 @@ STEPS = BAR_STEPS
 """Steps in one bar, the unit every mask and table here is built on; a 32-step pattern is
 two bars."""
 
-ALL_BARS = 1 << STEPS
-
-
 
 @dataclasses.dataclass(frozen=True)
 class Grid:
