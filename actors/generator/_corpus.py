@@ -25,6 +25,15 @@ from ._patterns import Bar
 UNKNOWN = -1
 
 
+def grid_counts(sources: Iterable[Source]) -> dict[str, tuple[int, int]]:
+    """``(sources, units)`` on each grid ``sources`` are on, 1/16 first (0 when none)."""
+    counts: dict[str, tuple[int, int]] = {DEFAULT_STEP_RATE: (0, 0)}
+    for source in sources:
+        n, units = counts.get(source.grid, (0, 0))
+        counts[source.grid] = (n + 1, units + len(source.bars))
+    return counts
+
+
 def unit_position(rate: str, unit: int) -> int:
     """The position of a take's ``unit``-th unit (0-based) at ``rate``: its number where
     a unit is a whole bar; for a bar of two halves (1/16T) ``3b`` and ``3b + 1``, so

@@ -102,13 +102,6 @@ class Store:
             counts[1] += len(source.bars)
         return [(name, n, bars, weight) for (name, weight), (n, bars) in summary.items()]
 
-    def grid_counts(self) -> dict[str, tuple[int, int]]:
-        """``(sources, units)`` on each grid the store holds, 1/16 first."""
-        counts: dict[str, tuple[int, int]] = {DEFAULT_STEP_RATE: (0, 0)}
-        for source in self.sources:
-            n, units = counts.get(source.grid, (0, 0))
-            counts[source.grid] = (n + 1, units + len(source.bars))
-        return counts
 
 
 def default_path() -> Path:

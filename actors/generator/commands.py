@@ -30,7 +30,7 @@ from actors.rules import (
 )
 
 from . import _build, _eval, _store
-from ._corpus import Corpus, Source
+from ._corpus import Corpus, Source, grid_counts
 from ._generate import Generator
 from ._history import bars_from_fields, history_arrays, read_history
 from ._patterns import track_index
@@ -373,11 +373,7 @@ def _build_command(args: argparse.Namespace) -> int:
 
 def _counted(sources: list[Source]) -> str:
     """The bars built, those of sixteenths first, then each triplet grid's."""
-    counts: dict[str, list[int]] = {DEFAULT_STEP_RATE: [0, 0]}
-    for source in sources:
-        counted = counts.setdefault(source.grid, [0, 0])
-        counted[0] += 1
-        counted[1] += len(source.bars)
+    counts = grid_counts(sources)
     said = [f"{counts.pop(DEFAULT_STEP_RATE)[1]} bars"]
     said += [f"{_bars(rate, units)} at {rate} from {n} takes"
              for rate, (n, units) in counts.items()]
@@ -452,7 +448,7 @@ def _info_command(args: argparse.Namespace) -> int:
     known = (store.corpus.hits >= 0).sum(0)
     print("bars/track:  " + ", ".join(f"{t} {k}" for t, k in zip(TRACKS, known, strict=True)))
     for rate in GENERATION_UNIT:
-        sources, units = store.grid_counts().get(rate, (0, 0))
+        sources, units = grid_counts(store.sources).get(rate, (0, 0))
         said = (f"{_bars(rate, units)} from {sources} sources" if units
                 else "none (generation there answers from the starter corpus)")
         print(f"{'at ' + rate + ':':<12} {said}")
