@@ -18,6 +18,8 @@ from typing import Any, ClassVar, TypeVar
 
 import msgpack
 
+from actors.rules import DEFAULT_STEP_RATE
+
 TRACKS: tuple[str, ...] = ("kick", "snare", "hihat", "openhat", "clap")
 """Track names in channel order; a track is addressed by its index here."""
 
@@ -446,14 +448,16 @@ class GenerateRequest(Message):
     """New patterns for track ``target`` from the ``bases`` tracks' patterns.
 
     ``bases`` pairs track indices with their pattern text (``-``/``x``/``X``,
-    16 or 32 steps, all the same length); the answers have that length.
+    16 or 32 steps at 1/16, all the same length); the answers have that length.
     ``current`` is the target's pattern now: it is never answered, and with
     ``continuation`` its steps 1-16 are kept and steps 17-32 generated from
     them (``bases`` may then be empty). ``surprise`` runs from 0 (the most
     expected pattern) to 1 (adventurous); ``complexity``, when given, asks for
     a pattern whose Toussaint + LHL syncopation sits at that quantile (0-1)
     of the target track's stored patterns. Equal requests with the same
-    ``seed`` get equal answers; ``seed`` None draws a fresh one.
+    ``seed`` get equal answers; ``seed`` None draws a fresh one. ``rate`` is the
+    grid of the patterns: at a triplet rate they have 12 or 24 steps and
+    continuation answers steps 13-24 from 1-12 (``rules.GENERATION_LENGTHS``).
     ``request_id`` is assigned by the client and echoed in the result.
     """
 
@@ -465,6 +469,7 @@ class GenerateRequest(Message):
     seed: int | None = None
     surprise: float = DEFAULT_SURPRISE
     complexity: float | None = None
+    rate: str = DEFAULT_STEP_RATE
     request_id: int = 0
 
 

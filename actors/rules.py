@@ -106,21 +106,32 @@ def check_step_rate(rate: str) -> str:
     return rate
 
 
+GENERATION_UNIT: dict[str, int] = {"1/16": BAR_STEPS, "1/8T": 12, "1/16T": 12}
+"""Steps of the unit the generator learns at each rate it answers: a bar of sixteenths,
+a bar of eighth triplets, half a bar of sixteenth triplets (each fits one 16-bit mask)."""
+GENERATION_LENGTHS: dict[str, tuple[int, ...]] = {"1/16": (BAR_STEPS, STEPS),
+                                                  "1/8T": (12, 24), "1/16T": (24,)}
+"""The lengths a generated track may have at each rate: one or two bars (at 1/16T one
+bar, two units). Continuation answers the second unit of a two-unit track."""
+
+
 def generation_refusal(rate: str, length: int, continuation: bool = False,
                        chained: bool = False) -> str:
     """Why generation cannot answer a track of ``length`` steps at ``rate`` ("" when it
-    can): it learnt bars of sixteenths, so it answers one bar (16 steps) or two (32,
-    or steps 17-32 of 32 from 1-16) at 1/16 only; anything else would be a pattern
-    for another grid, played wrong. A track that plays a chain after its steps would
-    keep playing the chain, which the answer knows nothing of."""
+    can): it learnt bars of sixteenths and of triplets (:data:`GENERATION_LENGTHS`);
+    anything else would be a pattern for another grid, played wrong. A track that plays
+    a chain after its steps would keep playing the chain, which the answer knows
+    nothing of."""
     if chained:
         return "generation answers a track's own steps; this one plays a chain after them"
-    if rate != DEFAULT_STEP_RATE:
-        return f"generation answers 1/16 steps only (it learnt bars of sixteenths), not {rate}"
-    wanted = (STEPS,) if continuation else (BAR_STEPS, STEPS)
+    if rate not in GENERATION_LENGTHS:
+        return (f"generation answers {', '.join(GENERATION_LENGTHS)} steps only (it learnt "
+                f"bars of sixteenths and of triplets), not {rate}")
+    unit = GENERATION_UNIT[rate]
+    wanted = (2 * unit,) if continuation else GENERATION_LENGTHS[rate]
     if length not in wanted:
-        return (f"generation answers {' or '.join(map(str, wanted))} steps; the track "
-                f"plays {length}")
+        return (f"generation answers {' or '.join(map(str, wanted))} steps at {rate}; "
+                f"the track plays {length}")
     return ""
 
 

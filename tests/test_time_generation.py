@@ -1,5 +1,6 @@
-"""Generation on the grids the store knows (1/16; 16 or 32 steps), and a clear refusal,
-never a wrong answer, for the others: in the session, on the surfaces, in the CLI."""
+"""Generation on the grids the store knows (1/16: 16 or 32 steps; 1/8T: 12 or 24; 1/16T:
+24), and a clear refusal, never a wrong answer, for the others: in the session, on the
+surfaces, in the CLI."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from actors.messages import (
     GenerateRequest,
     GenerateResult,
     SetBasisOnly,
+    SetHistory,
     SetLength,
     SetStepRate,
 )
 from actors.session import Session, SessionCore, SessionError
+from actors.ui._controls import Dest, Send
 from tests.test_generator_cli import run
 from tests.ui_helpers import Rig
 
@@ -25,9 +28,9 @@ def session() -> Session:
 
 
 @pytest.mark.parametrize(("command", "says"), [
-    (SetStepRate("1/8T"), "1/16 steps only"),
+    (SetStepRate("1/8T"), "12 or 24 steps at 1/8T; the track plays 32"),
     (SetStepRate("1/32"), "not 1/32"),
-    (SetLength(1, 12), "16 or 32 steps; the track plays 12"),
+    (SetLength(1, 12), "16 or 32 steps at 1/16; the track plays 12"),
 ])
 def test_the_session_refuses_a_grid_the_store_cannot_answer(command, says):
     core = SessionCore(session())
@@ -40,7 +43,7 @@ def test_the_session_refuses_a_grid_the_store_cannot_answer(command, says):
 def test_steps_17_to_32_need_a_32_step_track():
     core = SessionCore(session())
     core.apply(SetLength(1, 16))
-    with pytest.raises(SessionError, match="32 steps; the track plays 16"):
+    with pytest.raises(SessionError, match="32 steps at 1/16; the track plays 16"):
         core.apply(Generate(1, True))
 
 
@@ -78,7 +81,7 @@ def test_the_surface_says_why_and_sends_nothing(tmp_path):
     rig = Rig(tmp_path, dataclasses.replace(session(), step_rate="1/16T"))
     rig.key(1, 1)
     assert rig.tap(3) == []
-    assert "1/16 steps only" in rig.controls.notice
+    assert "24 steps at 1/16T; the track plays 12" in rig.controls.notice
     rig.key(1, 0)
 
 
@@ -86,7 +89,8 @@ def test_the_cli_refuses_another_grid_with_its_reason(tmp_path, capsys):
     code = run("generate", "--instrument", "snare", "--basis-instrument", "kick",
                "--basis", "x---" * 4, "--step-rate", "1/8T", "--db", tmp_path / "none.db")
     assert code == 2
-    assert "1/16 steps only (it learnt bars of sixteenths), not 1/8T" in capsys.readouterr().err
+    assert ("generation answers 12 or 24 steps at 1/8T; the track plays 16"
+            in capsys.readouterr().err)
     assert not (tmp_path / "none.db").exists()
 
 
@@ -98,3 +102,39 @@ def test_a_track_that_plays_a_chain_is_not_generated_over(tmp_path):
     rig.enc(2, 1)
     rig.key(1, 1)
     assert rig.tap(3) == [] and "plays a chain" in rig.controls.notice
+
+
+def test_a_triplet_track_asks_on_its_grid_and_adds_no_history():
+    triplets = dataclasses.replace(session().with_track(1, length=12), step_rate="1/8T")
+    core = SessionCore(triplets)  # the kick plays 12 steps, the snare 12
+    routed = core.apply(Generate(1, False))
+    request = next(m for t, m in routed if isinstance(m, GenerateRequest))
+    assert request.rate == "1/8T" and not request.continuation
+    assert dict(request.bases)[0] == "X---x---x-x-" and request.current == "----X-------"
+    assert not any(isinstance(m, SetHistory) for _, m in routed)  # a history of sixteenths
+    core.apply(GenerateResult(0, 1, ("---X-----X--",), (0.5,) * 12))
+    track = core.session.track(1)
+    assert track.pattern[:track.length] == "---X-----X--" and track.length == 12
+
+
+def test_the_second_half_of_a_1_16t_bar_continues_its_first():
+    triplets = dataclasses.replace(session().with_track(1, length=24), step_rate="1/16T")
+    core = SessionCore(triplets)
+    routed = core.apply(Generate(1, True))
+    request = next(m for t, m in routed if isinstance(m, GenerateRequest))
+    assert (request.rate, request.continuation, len(request.current)) == ("1/16T", True, 24)
+    with pytest.raises(SessionError, match="24 steps at 1/16T; the track plays 12"):
+        SessionCore(dataclasses.replace(triplets.with_track(1, length=12))).apply(
+            Generate(1, True))
+
+
+def test_the_surface_generates_a_triplet_track_and_says_which_steps(tmp_path):
+    rig = Rig(tmp_path, dataclasses.replace(session().with_track(1, length=24),
+                                            step_rate="1/16T"))
+    rig.enc(2, 1)  # the snare
+    rig.key(1, 1)
+    assert rig.tap(3) == [Send(Dest.SESSION, Generate(1, False))]
+    assert rig.controls.notice == "generating snare from kick"
+    assert rig.tap(2) == [Send(Dest.SESSION, Generate(1, True))]
+    assert rig.controls.notice == "generating snare 13-24 from 1-12"
+    rig.key(1, 0)

@@ -13,8 +13,11 @@ import logging
 import os
 from pathlib import Path
 
+from actors.rules import DEFAULT_STEP_RATE, GENERATION_UNIT, bar_steps
+
 from . import _midi, _presets, _store
-from ._corpus import Source
+from ._corpus import Corpus, Source, unit_position
+from ._patterns import Bar
 from ._progress import progress
 from ._starter import load_starter
 
@@ -38,11 +41,13 @@ def midi_sources(folder: Path, split: str | None = None) -> list[Source]:
         songs = list(
             progress(pool.map(_midi.read_file, files, chunksize=8), len(files), "reading MIDI")
         )
-    return [
-        Source("midi", song.name, song.style, dict(song.bars))
-        for song in songs
-        if song is not None and song.bars
-    ]
+    sources = []
+    for song in songs:
+        if song is not None and song.bars:
+            sources.append(Source("midi", song.name, song.style, dict(song.bars)))
+            sources += [Source("midi", song.name, song.style, dict(units), grid=rate)
+                        for rate, units in song.triplets.items() if units]
+    return sources
 
 
 def preset_sources(folder: Path) -> list[Source]:
@@ -60,11 +65,16 @@ def as_library(sources: list[Source], name: str, weight: float) -> list[Source]:
 
 
 def starter_sources() -> list[Source]:
-    """The shipped grooves; each loops, as a drum-machine pattern does."""
-    return [
-        Source("starter", f"{groove.style} {i}", groove.style, dict(enumerate(groove.bars)), True)
-        for i, groove in enumerate(load_starter())
-    ]
+    """The shipped grooves; each loops, as a drum-machine pattern does (a groove of bars
+    of two halves, at 1/16T, is one bar: its first half follows none)."""
+    sources = []
+    for i, groove in enumerate(load_starter()):
+        units: dict[int, tuple[Bar | None, ...]] = {
+            unit_position(groove.grid, k): bars for k, bars in enumerate(groove.bars)}
+        loops = bar_steps(groove.grid) == GENERATION_UNIT[groove.grid]  # units are bars
+        sources.append(Source("starter", f"{groove.style} {i}", groove.style, units, loops,
+                              grid=groove.grid))
+    return sources
 
 
 def build(path: Path, sources: list[Source], description: str) -> None:
@@ -85,10 +95,12 @@ def open_store(path: Path) -> _store.Store:
 
     A missing store is the normal first run; a corrupt one is moved aside to
     ``<name>.corrupt`` (never deleted: it may be a long GMD build worth
-    inspecting) and replaced, so the machine always has something to play.
+    inspecting) and replaced, so the machine always has something to play. A
+    store with no bars on a triplet grid (built before there were any, or from
+    straight drumming only) answers that grid from the starter's grooves.
     """
     try:
-        return _store.read(path)
+        return _with_starter_grids(_store.read(path), path)
     except _store.StoreError as error:
         if path.exists():
             aside = path.with_name(path.name + ".corrupt")
@@ -104,3 +116,15 @@ def open_store(path: Path) -> _store.Store:
             log.warning("no prior store at %s; building it from the starter corpus", path)
     build_starter(path)
     return _store.read(path)
+
+
+def _with_starter_grids(store: _store.Store, path: Path) -> _store.Store:
+    missing = [rate for rate in GENERATION_UNIT
+               if rate != DEFAULT_STEP_RATE and rate not in store.grids]
+    if not missing:
+        return store
+    log.warning("prior store %s holds no bars at %s; generation there answers from the "
+                "starter corpus", path, " or ".join(missing))
+    starter = starter_sources()
+    grids = {rate: Corpus.from_sources(starter, rate) for rate in missing}
+    return dataclasses.replace(store, grids={**store.grids, **grids})

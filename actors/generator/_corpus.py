@@ -18,10 +18,28 @@ from collections.abc import Iterable
 import numpy as np
 
 from actors.messages import TRACKS
+from actors.rules import DEFAULT_STEP_RATE, GENERATION_UNIT, bar_steps
 
 from ._patterns import Bar
 
 UNKNOWN = -1
+
+
+def grid_counts(sources: Iterable[Source]) -> dict[str, tuple[int, int]]:
+    """``(sources, units)`` on each grid ``sources`` are on, 1/16 first (0 when none)."""
+    counts: dict[str, tuple[int, int]] = {DEFAULT_STEP_RATE: (0, 0)}
+    for source in sources:
+        n, units = counts.get(source.grid, (0, 0))
+        counts[source.grid] = (n + 1, units + len(source.bars))
+    return counts
+
+
+def unit_position(rate: str, unit: int) -> int:
+    """The position of a take's ``unit``-th unit (0-based) at ``rate``: its number where
+    a unit is a whole bar; for a bar of two halves (1/16T) ``3b`` and ``3b + 1``, so
+    that a bar's first half never counts as following the bar before."""
+    halves = bar_steps(rate) // GENERATION_UNIT[rate]
+    return unit if halves == 1 else unit // halves * (halves + 1) + unit % halves
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -32,7 +50,8 @@ class Source:
     consecutive positions were played one after the other, and a source that
     ``loops`` plays its first bar again after its last. ``collection`` names
     what it was built or added with (GMD, a player's library) and ``weight``
-    multiplies its vote.
+    multiplies its vote. ``grid`` is the step rate its bars are units of
+    (``rules.GENERATION_UNIT``): a take in triplets is one source per grid.
     """
 
     kind: str
@@ -42,6 +61,7 @@ class Source:
     loops: bool = False
     collection: str = ""
     weight: float = 1.0
+    grid: str = DEFAULT_STEP_RATE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,14 +96,16 @@ class Corpus:
         return before
 
     @classmethod
-    def from_sources(cls, sources: Iterable[Source]) -> Corpus:
+    def from_sources(cls, sources: Iterable[Source], grid: str = DEFAULT_STEP_RATE) -> Corpus:
+        """The bars of those ``sources`` that are on ``grid``: a corpus is one grid's (a
+        take in triplets is a source on 1/16 and one on each triplet grid)."""
         hits: list[list[int]] = []
         accents: list[list[int]] = []
         following: list[int] = []
         origin: list[int] = []
         kinds: list[str] = []
         weights: list[float] = []
-        for number, source in enumerate(sources):
+        for number, source in enumerate(s for s in sources if s.grid == grid):
             kinds.append(source.kind)
             weights.append(source.weight)
             start = len(hits)

@@ -4,7 +4,9 @@ For every ordered pair of tracks (basis A, target B) over bars where both
 are known: per-step NLL in bits of B's true steps under the generator's
 probabilities given A; hit micro-F1 of one pattern sampled at the default
 surprise; the share of requests answered with no pattern. The same batch
-code the worker runs is used, so the figures are the generator's own.
+code the worker runs is used, so the figures are the generator's own. On a
+triplet grid each unit (a bar of 1/8T, half a bar of 1/16T) is scored from the
+basis' same unit, over its 12 steps.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from actors.messages import DEFAULT_SURPRISE, TRACKS
 
 from ._corpus import UNKNOWN, Corpus
 from ._generate import Generator
-from ._patterns import ALL_BARS, bits
+from ._patterns import STEPS, bits
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ def score_pair(
             if len(rows) > history_bars:
                 later = rows[history_bars:]
                 batches.append((rows[:history_bars], later[known[later]]))
+    steps = generator.steps
     truths, probs, samples = [], [], []
     try:
         for past, rows in batches:
@@ -71,18 +74,18 @@ def score_pair(
             given = {t: (corpus.hits[rows, t], corpus.accents[rows, t]) for t in tracks}
             prediction = generator.predict(target, given)
             hits, _ = generator.choose(target, prediction, 1, rng, DEFAULT_SURPRISE)
-            truths.append(bits(corpus.hits[rows, target]))
-            probs.append(prediction.hits)
+            truths.append(bits(corpus.hits[rows, target], steps))
+            probs.append(prediction.hits[:, :steps])
             samples.append(hits[:, 0])
     finally:
         if history_bars:
             generator.set_history(np.zeros((0, len(TRACKS))), np.zeros((0, len(TRACKS))))
-    truth = np.concatenate(truths) if truths else np.zeros((0, 16), np.float32)
+    truth = np.concatenate(truths) if truths else np.zeros((0, steps), np.float32)
     p = np.clip(np.concatenate(probs), 1e-6, 1 - 1e-6) if probs else truth
     nll = -np.mean(truth * np.log2(p) + (1 - truth) * np.log2(1 - p)) if len(truth) else 0.0
     sampled_hits = np.concatenate(samples) if samples else np.zeros(0, np.int64)
     answered = sampled_hits >= 0
-    sampled = bits(np.where(answered, sampled_hits, 0))
+    sampled = bits(np.where(answered, sampled_hits, 0), steps)
     f1 = 2 * (sampled * truth).sum() / max(sampled.sum() + truth.sum(), 1)
     no_result = float(1 - answered.mean()) if len(answered) else 0.0
     return PairScore(basis, target, len(truth), float(nll), float(f1), no_result)
@@ -98,8 +101,9 @@ def score_all(
 
 
 def unanswered_bases(generator: Generator, basis: int, target: int, seed: int = 0) -> int:
-    """How many of the 65,536 possible basis bars (no accents) get no pattern at all."""
-    every = np.arange(ALL_BARS)
+    """How many of the possible basis bars (no accents) get no pattern at all: 65,536 of
+    16 steps, 4,096 on a triplet grid."""
+    every = np.arange(1 << generator.steps)
     prediction = generator.predict(target, {basis: (every, np.zeros_like(every))})
     hits, _ = generator.choose(target, prediction, 1, np.random.default_rng(seed), DEFAULT_SURPRISE)
     return int((hits[:, 0] < 0).sum())
@@ -118,15 +122,17 @@ class Baseline:
     table_no_result: float
 
 
-def baseline(train: Corpus, test: Corpus, basis: int, target: int, seed: int = 0) -> Baseline:
+def baseline(train: Corpus, test: Corpus, basis: int, target: int, seed: int = 0,
+             steps: int = STEPS) -> Baseline:
+    """The baselines on bars (units) of ``steps``."""
     rng = np.random.default_rng(seed)
     seen: dict[int, list[int]] = {}
     for x, y in zip(train.hits[:, basis], train.hits[:, target], strict=True):
         if x != UNKNOWN and y != UNKNOWN:
             seen.setdefault(int(x), []).append(int(y))
-    marginal = bits(np.concatenate(list(seen.values()))).mean(0)
+    marginal = bits(np.concatenate(list(seen.values())), steps).mean(0)
     rows = np.flatnonzero((test.hits[:, basis] != UNKNOWN) & (test.hits[:, target] != UNKNOWN))
-    truth = bits(test.hits[rows, target])
+    truth = bits(test.hits[rows, target], steps)
     p = np.tile(marginal, (len(rows), 1))
     drawn = np.zeros_like(truth)
     missing = 0
@@ -135,8 +141,8 @@ def baseline(train: Corpus, test: Corpus, basis: int, target: int, seed: int = 0
         if matches is None:
             missing += 1
             continue
-        p[i] = (bits(np.array(matches)).sum(0) + marginal) / (len(matches) + 1)
-        drawn[i] = bits(matches[rng.integers(len(matches))])
+        p[i] = (bits(np.array(matches), steps).sum(0) + marginal) / (len(matches) + 1)
+        drawn[i] = bits(matches[rng.integers(len(matches))], steps)
 
     def nll(q: np.ndarray) -> float:
         q = np.clip(q, 1e-6, 1 - 1e-6)

@@ -36,6 +36,10 @@ A ``complexity`` request adds candidates moved off or onto the beat and
 prefers those whose Toussaint + LHL score sits at the asked quantile.
 Two single-hit candidates are always in the pool, so a choice never comes
 back empty whatever the basis.
+
+Triplet grids are answered the same way from the store's bars of that grid (units of 12
+steps, see ``rules.GENERATION_UNIT``), each unit computed as a 16-step bar whose last
+four steps are rests that are never played, so one model serves every grid.
 """
 
 from __future__ import annotations
@@ -46,10 +50,10 @@ import random
 import numpy as np
 
 from actors.messages import TRACKS, GenerateRequest, GenerateResult
-from actors.rules import UNIT
+from actors.rules import DEFAULT_STEP_RATE, REST, UNIT, check_step_rate, generation_refusal
 
 from ._corpus import UNKNOWN
-from ._patterns import ALL_BARS, STEPS, Bar, bits, complexity_table, masks, parse, render
+from ._patterns import GRIDS, STEPS, Bar, bits, complexity_table, masks, parse, render
 from ._store import Store
 
 BETA = (2.0, 1.5, 1.5, 2.5, 2.0)
@@ -180,8 +184,18 @@ class Prediction:
 
 
 class Generator:
-    def __init__(self, store: Store) -> None:
-        corpus = store.corpus
+    def __init__(self, store: Store, rate: str = DEFAULT_STEP_RATE) -> None:
+        """The generator of ``store``'s bars at ``rate``; a request at another rate is
+        answered by the generator of that rate's bars, made on first use (or by
+        :meth:`warm`)."""
+        corpus = store.corpus if rate == DEFAULT_STEP_RATE else store.grids.get(rate)
+        if corpus is None:
+            raise ValueError(f"the store holds no bars at {rate}; rebuild it with "
+                             "supertonic priors build")
+        self._store = store
+        self._rate = rate
+        self._grid = GRIDS[rate]
+        self._rates: dict[str, Generator] = {}
         source = corpus.source
         self._stored = _Bars(
             corpus.hits,
@@ -195,7 +209,7 @@ class Generator:
         self._history: _Bars | None = None
         self._history_weight = 0.0
         self._history_cache: dict[tuple[int, tuple[int, ...], bool], _Groups] = {}
-        table = complexity_table()
+        table = complexity_table(self._grid)
         self._complexity = []
         for track in range(len(TRACKS)):
             hits = corpus.hits[:, track]
@@ -229,8 +243,12 @@ class Generator:
         first request.
 
         Grouping a conditioning's bars takes milliseconds once; done lazily it
-        would land on some unlucky request during a performance.
+        would land on some unlucky request during a performance. The other grids the
+        store holds are prepared too.
         """
+        if self._rate == DEFAULT_STEP_RATE:
+            for rate in self._store.grids:
+                self.at(rate).warm()
         for target in range(len(TRACKS)):
             self._groups(target, (), True)
             others = tuple(t for t in range(len(TRACKS)) if t != target)
@@ -282,6 +300,7 @@ class Generator:
         near = np.argpartition(distance[:, groups.frequent], nearest - 1, axis=1)[:, :nearest]
         neighbours = groups.common[groups.frequent[near]].reshape(rows, -1)
         hits_p = (voted + ALPHA * groups.mean_hits) / (count[:, None] + ALPHA)
+        hits_p[:, self._grid.steps:] = 0  # beyond a triplet unit: never played
         accents_p = (accented + ALPHA * groups.mean_accents) / (voted + ALPHA)
         history = self._history_groups(target, tuple(order), previous is not None)
         if history is not None:
@@ -370,9 +389,11 @@ class Generator:
         ]
         if complexity is not None:
             base = np.concatenate(pool, axis=1)
-            pool += [_rotate(base, -1), _rotate(base, 1), base & 0x5555, base & 0x1111]
+            steps = self._grid.steps
+            pool += [_rotate(base, -1, steps), _rotate(base, 1, steps),
+                     *(base & level for level in self._grid.levels)]
         pool.append(1 << np.argsort(-p, axis=1, kind="stable")[:, :2])  # never left with none
-        candidates = np.sort(np.concatenate(pool, axis=1), axis=1)
+        candidates = np.sort(np.concatenate(pool, axis=1) & self._grid.full, axis=1)
         valid = (candidates != 0) & (candidates != avoid[:, None])
         valid[:, 1:] &= candidates[:, 1:] != candidates[:, :-1]
         # Expected hits matched, sum of p over a candidate's hits, by two byte lookups
@@ -404,7 +425,7 @@ class Generator:
         stored = self._complexity[target]
         if not len(stored):
             return np.full(candidates.shape, 0.5)
-        value = complexity_table()[candidates]
+        value = complexity_table(self._grid)[candidates]
         low = np.searchsorted(stored, value, "left")
         high = np.searchsorted(stored, value, "right")
         quantile: np.ndarray = (low + high) / (2 * len(stored))
@@ -412,13 +433,62 @@ class Generator:
 
     # --- requests -------------------------------------------------------------------------
 
+    @property
+    def steps(self) -> int:
+        """Steps of the unit this generator answers (16, or 12 on a triplet grid)."""
+        return self._grid.steps
+
     def generate(self, request: GenerateRequest) -> GenerateResult:
         """Answer a request; an invalid one gets a result carrying ``error`` instead."""
         try:
-            patterns, probs = self._generate(request)
+            if request.rate != self._rate:
+                return self.at(check_step_rate(request.rate)).generate(request)
+            if self._grid.steps == STEPS:
+                patterns, probs = self._generate(request)
+            else:
+                patterns, probs = self._generate_units(request)
         except ValueError as error:
             return GenerateResult(request.request_id, request.target, (), (), str(error))
         return GenerateResult(request.request_id, request.target, patterns, probs)
+
+    def at(self, rate: str) -> Generator:
+        """The generator of the store's bars at ``rate`` (this one at its own); raises
+        ``ValueError`` for a rate generation does not answer or the store has no bars at."""
+        if rate == self._rate:
+            return self
+        if rate not in GRIDS:
+            raise ValueError(generation_refusal(rate, 0))
+        if rate not in self._rates:
+            self._rates[rate] = Generator(self._store, rate)
+        return self._rates[rate]
+
+    def _generate_units(
+        self, request: GenerateRequest
+    ) -> tuple[tuple[str, ...], tuple[float, ...]]:
+        """A request on a triplet grid, its units as the 16-step bars the model computes
+        on (the steps past the unit rests) and the answers cut back to the unit. A
+        continuation's track has two units whatever its bases' length (one loops)."""
+        unit = self._grid.steps
+        for length in set() if request.continuation else {len(t) for _, t in request.bases}:
+            refusal = generation_refusal(self._rate, length)
+            if refusal:
+                raise ValueError(refusal)
+
+        def padded(text: str) -> str:
+            if len(text) not in (unit, 2 * unit):
+                raise ValueError(f"a pattern at {self._rate} has {unit} or {2 * unit} steps, "
+                                 f"got {text!r}")
+            return "".join(text[k:k + unit] + REST * (STEPS - unit)
+                           for k in range(0, len(text), unit))
+
+        request = dataclasses.replace(
+            request,
+            bases=tuple((track, padded(text)) for track, text in request.bases),
+            current=padded(request.current) if request.current else "",
+        )
+        patterns, probs = self._generate(request)
+        return (tuple("".join(p[k:k + unit] for k in range(0, len(p), STEPS)) for p in patterns),
+                tuple(q for k, q in enumerate(probs) if k % STEPS < unit))
 
     def _generate(self, request: GenerateRequest) -> tuple[tuple[str, ...], tuple[float, ...]]:
         target, bases, current = _validated(request)
@@ -594,10 +664,11 @@ def _rows(given: Given, previous: tuple[np.ndarray, np.ndarray] | None) -> int:
     return len(previous[0])
 
 
-def _rotate(hits: np.ndarray, by: int) -> np.ndarray:
-    """Move every hit ``by`` steps later (negative: earlier), wrapping within the bar."""
-    by %= STEPS
-    return ((hits << by) | (hits >> (STEPS - by))) & (ALL_BARS - 1)
+def _rotate(hits: np.ndarray, by: int, steps: int) -> np.ndarray:
+    """Move every hit ``by`` steps later (negative: earlier), wrapping within the bar of
+    ``steps``."""
+    by %= steps
+    return ((hits << by) | (hits >> (steps - by))) & ((1 << steps) - 1)
 
 
 def _floats(probs: np.ndarray) -> tuple[float, ...]:

@@ -5,8 +5,10 @@ names its drums ("SC BD Toxyk" is a kick, "(CLAP) AC CY Digger" a clap); a
 track no channel's name claims is *unknown* for that kit (stored as NULL), not
 silent, because a kit without a clap says nothing about where claps go. A kit
 whose drums are all unnamed ("init") is read in channel order, as the kit
-loader plays it. Patterns of another length than 16 steps are skipped (they
-are not bars); a pattern chained to the next forms consecutive bars with it,
+loader plays it. A pattern is a bar when it is one at the kit's step rate: 16
+steps at 1/16, 12 at 1/8T (stored on that grid); others are skipped (a 16-step
+pattern at 1/8T is a bar and a third, and at 1/16T a bar is 24 steps, more than
+Microtonic's 16). A pattern chained to the next forms consecutive bars with it,
 and each chain loops, as Microtonic plays it.
 """
 
@@ -18,9 +20,10 @@ from pathlib import Path
 
 from actors.kit import DEFAULT_CHANNEL_MAP, PATTERN_NAMES, Kit, KitError, load_kit
 from actors.messages import TRACKS
+from actors.rules import GENERATION_UNIT, bar_steps
 
 from ._corpus import Source
-from ._patterns import STEPS, Bar
+from ._patterns import Bar
 
 log = logging.getLogger(__name__)
 
@@ -52,31 +55,34 @@ def track_channels(kit: Kit) -> tuple[int | None, ...]:
 
 
 def kit_sources(kit: Kit, name: str) -> list[Source]:
-    """One source per chain of consecutive non-empty 16-step patterns."""
+    """One source per chain of consecutive non-empty patterns that are bars."""
     channels = track_channels(kit)
+    rate = kit.step_rate
+    steps = bar_steps(rate) if GENERATION_UNIT.get(rate) == bar_steps(rate) else 0  # no bar
     sources: list[Source] = []
     chain: dict[int, tuple[Bar | None, ...]] = {}
     start = ""
     for letter, pattern in zip(PATTERN_NAMES, kit.patterns, strict=True):
         tracks = tuple(
-            None if c is None else _bar(pattern.channels[c].triggers, pattern.channels[c].accents)
+            None if c is None
+            else _bar(pattern.channels[c].triggers[:steps], pattern.channels[c].accents[:steps])
             for c in channels
         )
-        usable = pattern.length == STEPS and any(bar and bar.hits for bar in tracks)
+        usable = pattern.length == steps and any(bar and bar.hits for bar in tracks)
         if usable:
             start = start or letter
             chain[len(chain)] = tracks
         if chain and not (usable and pattern.chained):
-            sources.append(Source("preset", f"{name} {start}", "", chain, loops=True))
+            sources.append(Source("preset", f"{name} {start}", "", chain, True, grid=rate))
             chain, start = {}, ""
     if chain:
-        sources.append(Source("preset", f"{name} {start}", "", chain, loops=True))
+        sources.append(Source("preset", f"{name} {start}", "", chain, True, grid=rate))
     return sources
 
 
 def _bar(triggers: str, accents: str) -> Bar:
-    hits = sum(1 << i for i, c in enumerate(triggers[:STEPS]) if c == "#")
-    loud = sum(1 << i for i, c in enumerate(accents[:STEPS]) if c == "#")
+    hits = sum(1 << i for i, c in enumerate(triggers) if c == "#")
+    loud = sum(1 << i for i, c in enumerate(accents) if c == "#")
     return Bar(hits, hits & loud)
 
 

@@ -1,24 +1,31 @@
 """The prior store: one SQLite file, written and read through apsw.
 
-Schema (``meta.schema`` = 2; 1 lacked ``collection`` and ``weight`` and is still read)::
+Schema (``meta.schema`` = 3; 2 lacked ``grid``, 1 also ``collection`` and ``weight``;
+both are still read, their bars all at 1/16)::
 
     meta(key TEXT PRIMARY KEY, value TEXT)
         schema, built_at (ISO time), description (what it was built from),
         bars, sources
     sources(id INTEGER PRIMARY KEY, kind TEXT ('midi'|'preset'|'starter'),
-            name TEXT, style TEXT, loops INTEGER, collection TEXT, weight REAL)
-        one song, kit pattern chain or starter groove; ``loops`` = 1 when
-        its last bar is followed by its first (a drum-machine pattern);
+            name TEXT, style TEXT, loops INTEGER, collection TEXT, weight REAL,
+            grid TEXT)
+        one song, kit pattern chain or starter groove on one grid; ``loops`` = 1
+        when its last bar is followed by its first (a drum-machine pattern);
         ``collection`` what it was built or added with (``priors build
-        --add-to`` adds a player's library), ``weight`` its vote's multiplier
+        --add-to`` adds a player's library), ``weight`` its vote's multiplier,
+        ``grid`` the step rate of its bars ('1/16', '1/8T' or '1/16T'; a take in
+        triplets is stored once per grid)
     bars(source_id INTEGER REFERENCES sources, position INTEGER,
          kick, kick_accents, snare, snare_accents, hihat, hihat_accents,
          openhat, openhat_accents, clap, clap_accents INTEGER,
          PRIMARY KEY (source_id, position))
-        one bar of 16 steps: each track's hits and accents as bit masks
-        (bit i = step i, 0-based, the 2021 original's ``pid``); NULL when the
-        source has no such instrument. Bars of a source at consecutive
-        positions were played one after the other.
+        one unit of its source's grid -- a bar of 16 sixteenths, a bar of 12
+        eighth triplets, or half a bar of 24 sixteenth triplets (bar ``b``'s
+        halves at positions ``3b`` and ``3b + 1``, so that a bar's first half
+        never counts as following the bar before) -- each track's hits and
+        accents as bit masks (bit i = step i, 0-based, the 2021 original's
+        ``pid``); NULL when the source has no such instrument. Units of a source
+        at consecutive positions were played one after the other.
 
 The raw bars are kept rather than a probability table so that any
 conditioning -- one basis track, several, or the previous bar -- is answered
@@ -36,12 +43,15 @@ from pathlib import Path
 import apsw
 
 from actors.messages import TRACKS
+from actors.rules import DEFAULT_STEP_RATE, GENERATION_UNIT
 
 from ._corpus import Corpus, Source
 from ._patterns import Bar
 
-SCHEMA_VERSION = "2"
-_READABLE = ("1", SCHEMA_VERSION)
+SCHEMA_VERSION = "3"
+_EXTRA = {"1": "'', 1.0, '1/16'", "2": "collection, weight, '1/16'",
+          SCHEMA_VERSION: "collection, weight, grid"}
+"""The source columns each readable schema has, or stands in for."""
 
 _SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,7 +62,8 @@ CREATE TABLE sources(
     style TEXT NOT NULL DEFAULT '',
     loops INTEGER NOT NULL DEFAULT 0,
     collection TEXT NOT NULL DEFAULT '',
-    weight REAL NOT NULL DEFAULT 1.0
+    weight REAL NOT NULL DEFAULT 1.0,
+    grid TEXT NOT NULL DEFAULT '1/16'
 );
 CREATE TABLE bars(
     source_id INTEGER NOT NULL REFERENCES sources(id),
@@ -72,18 +83,25 @@ class Store:
     """Everything the generator needs, loaded into memory."""
 
     corpus: Corpus
+    """The bars of sixteenths."""
     meta: dict[str, str]
     sources: tuple[Source, ...] = ()
-    """The sources in store order, each with its name, collection and weight."""
+    """The sources in store order, each with its name, collection, weight and grid."""
+    grids: dict[str, Corpus] = dataclasses.field(default_factory=dict)
+    """The units of each triplet grid the store holds any of."""
 
     def collections(self) -> list[tuple[str, int, int, float]]:
-        """``(collection, sources, bars, weight)`` for each collection, in store order."""
+        """``(collection, sources, bars, weight)`` for each collection, in store order,
+        counting the bars of sixteenths (a take in triplets is also on other grids)."""
         summary: dict[tuple[str, float], list[int]] = {}
         for source in self.sources:
+            if source.grid != DEFAULT_STEP_RATE:
+                continue
             counts = summary.setdefault((source.collection, source.weight), [0, 0])
             counts[0] += 1
             counts[1] += len(source.bars)
         return [(name, n, bars, weight) for (name, weight), (n, bars) in summary.items()]
+
 
 
 def default_path() -> Path:
@@ -108,7 +126,7 @@ def write(path: Path, sources: Iterable[Source], description: str) -> None:
             n_sources = n_bars = 0
             for source_id, source in enumerate(sources, start=1):
                 db.execute(
-                    "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         source_id,
                         source.kind,
@@ -117,6 +135,7 @@ def write(path: Path, sources: Iterable[Source], description: str) -> None:
                         int(source.loops),
                         source.collection or description,
                         source.weight,
+                        source.grid,
                     ),
                 )
                 db.executemany(
@@ -170,15 +189,19 @@ def _read(db: apsw.Connection) -> Store:
         if not isinstance(key, str) or not isinstance(value, str):
             raise StoreError(f"meta {key!r} = {value!r} is not text")
         meta[key] = value
-    if meta.get("schema") not in _READABLE:
+    if meta.get("schema") not in _EXTRA:
         raise StoreError(f"schema {meta.get('schema')!r}, expected {SCHEMA_VERSION}")
-    extra = "collection, weight" if meta["schema"] == SCHEMA_VERSION else "'', 1.0"
     sources: dict[int, Source] = {}
-    for source_id, kind, name, style, loops, collection, weight in db.execute(
-        f"SELECT id, kind, name, style, loops, {extra} FROM sources ORDER BY id"
+    for source_id, kind, name, style, loops, collection, weight, grid in db.execute(
+        f"SELECT id, kind, name, style, loops, {_EXTRA[meta['schema']]} FROM sources "
+        "ORDER BY id"
     ):
+        if grid not in GENERATION_UNIT:
+            raise StoreError(f"source {source_id} is on grid {grid!r}, not one of "
+                             f"{', '.join(GENERATION_UNIT)}")
         sources[source_id] = Source(
-            kind, name, style, {}, bool(loops), collection or meta.get("description", ""), weight
+            kind, name, style, {}, bool(loops), collection or meta.get("description", ""),
+            weight, grid
         )
     columns = ", ".join(f"{t}, {t}_accents" for t in TRACKS)
     for source_id, position, *values in db.execute(
@@ -190,4 +213,6 @@ def _read(db: apsw.Connection) -> Store:
     kept = tuple(source for source in sources.values() if source.bars)
     if not kept:
         raise StoreError("the store holds no bars")
-    return Store(Corpus.from_sources(kept), meta, kept)
+    grids = {source.grid for source in kept} - {DEFAULT_STEP_RATE}
+    return Store(Corpus.from_sources(kept), meta, kept,
+                 {grid: Corpus.from_sources(kept, grid) for grid in sorted(grids)})

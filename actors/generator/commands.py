@@ -18,10 +18,19 @@ from typing import Any
 
 from actors import groove
 from actors.messages import DEFAULT_SURPRISE, TRACKS, GenerateRequest, GenerateResult
-from actors.rules import DEFAULT_STEP_RATE, STEP_RATES, STEPS, generation_refusal
+from actors.rules import (
+    DEFAULT_STEP_RATE,
+    GENERATION_LENGTHS,
+    GENERATION_UNIT,
+    STEP_RATES,
+    bar_steps,
+    check_length,
+    check_step_rate,
+    generation_refusal,
+)
 
 from . import _build, _eval, _store
-from ._corpus import Corpus
+from ._corpus import Corpus, Source, grid_counts
 from ._generate import Generator
 from ._history import bars_from_fields, history_arrays, read_history
 from ._patterns import track_index
@@ -50,7 +59,8 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=[],
         help="a track to generate from (repeat with --basis for several)",
     )
-    one.add_argument("--basis", action="append", default=[], help="its pattern: 16 or 32 of - x X")
+    one.add_argument("--basis", action="append", default=[],
+                     help="its pattern of - x X (16 or 32 steps at 1/16)")
     one.add_argument("--current", default="", help="the track's pattern now, never answered")
     one.add_argument("--n", type=int, default=1, help="how many patterns (default 1)")
     one.add_argument("--seed", type=int, help="same seed, same answer")
@@ -66,8 +76,12 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     one.add_argument("--json", action="store_true", help="answer as one JSON object")
     one.add_argument("--probs", action="store_true", help="also give per-step hit probabilities")
     one.add_argument("--step-rate", choices=tuple(STEP_RATES), default=DEFAULT_STEP_RATE,
-                     help="the grid of the patterns (default %(default)s; the store answers "
-                     "1/16 only, and says so for another)")
+                     help="the grid of the patterns (default %(default)s): "
+                     f"{_lengths()}; another is refused with the reason. A continuation "
+                     "at a triplet rate answers steps 13-24 from its 12-step basis")
+    one.add_argument("--length", type=int,
+                     help="steps of the answer: each basis plays round to it, as a shorter "
+                     "track loops in the machine (default: the bases' length)")
     generate.add_argument(
         "--batch",
         type=Path,
@@ -129,17 +143,46 @@ def register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="each file's first N bars are the history; only its later bars are scored",
     )
     evaluate.add_argument("--json", action="store_true", help="one JSON object per track pair")
+    evaluate.add_argument("--step-rate", choices=tuple(GENERATION_UNIT), default=DEFAULT_STEP_RATE,
+                          help="score the bars of this grid (default %(default)s; at a triplet "
+                          "rate only the takes in triplets, unit by unit)")
     evaluate.set_defaults(func=_eval_command)
 
 
 # --- generate ---------------------------------------------------------------------------
 
 
+def _lengths() -> str:
+    return ", ".join(f"{' or '.join(map(str, lengths))} steps at {rate}"
+                     for rate, lengths in GENERATION_LENGTHS.items())
+
+
 def _generate_command(args: argparse.Namespace) -> int:
-    for length in {len(text) for text in args.basis} or {STEPS}:
-        refusal = generation_refusal(args.step_rate, length)
-        if refusal:
-            print(f"generate: {refusal}", file=sys.stderr)
+    if args.step_rate not in GENERATION_LENGTHS:
+        print(f"generate: {generation_refusal(args.step_rate, 0)}", file=sys.stderr)
+        return 2
+    request = None
+    if args.batch is None:
+        if args.instrument is None:
+            print("generate: give --instrument and --basis(-instrument), or --batch",
+                  file=sys.stderr)
+            return 2
+        fields = {
+            "instrument": args.instrument,
+            "basis_instrument": args.basis_instrument,
+            "basis": args.basis,
+            "current": args.current,
+            "n": args.n,
+            "seed": args.seed,
+            "surprise": args.surprise,
+            "complexity": args.complexity,
+            "step_rate": args.step_rate,
+            "length": args.length,
+        }
+        try:
+            request = request_from_fields(fields)
+        except (ValueError, TypeError) as error:
+            print(f"generate: {error}", file=sys.stderr)
             return 2
     history: list[tuple[str, ...]] = []
     if args.history is not None:
@@ -150,25 +193,9 @@ def _generate_command(args: argparse.Namespace) -> int:
             return 1
     generator = Generator(_build.open_store(args.db or _store.default_path()))
     generator.set_history(*history_arrays(history))
-    if args.batch is not None:
-        return _batch(generator, args.batch, history)
-    if args.instrument is None:
-        print("generate: give --instrument and --basis(-instrument), or --batch", file=sys.stderr)
-        return 2
-    fields = {
-        "instrument": args.instrument,
-        "basis_instrument": args.basis_instrument,
-        "basis": args.basis,
-        "current": args.current,
-        "n": args.n,
-        "seed": args.seed,
-        "surprise": args.surprise,
-        "complexity": args.complexity,
-    }
-    try:
-        result = generator.generate(request_from_fields(fields))
-    except (ValueError, TypeError) as error:
-        result = GenerateResult(0, -1, (), (), str(error))
+    if request is None:
+        return _batch(generator, args.batch, history, args.step_rate)
+    result = generator.generate(request)
     if result.error:
         print(f"generate: {result.error}", file=sys.stderr)
         return 1
@@ -182,11 +209,14 @@ def _generate_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def request_from_fields(fields: dict[str, Any]) -> GenerateRequest:
+def request_from_fields(fields: dict[str, Any], rate: str = DEFAULT_STEP_RATE
+                        ) -> GenerateRequest:
     """A request from CLI / JSONL fields; the basis fields may be strings or lists.
 
-    A basis instrument equal to ``instrument`` means "steps 17-32 from this
-    16-step pattern" (a continuation); the others are bases.
+    A basis instrument equal to ``instrument`` means "the second bar from this
+    one-bar pattern" (a continuation); the others are bases, each played round to
+    ``length`` when given. ``step_rate`` (else ``rate``) is the grid; a rate or
+    length generation does not answer is refused with the reason.
     """
     names = fields.get("basis_instrument") or []
     patterns = fields.get("basis") or []
@@ -198,11 +228,21 @@ def request_from_fields(fields: dict[str, Any]) -> GenerateRequest:
     if unknown:
         raise ValueError(f"unknown field(s): {', '.join(sorted(unknown))}")
     target = track_index(str(fields["instrument"]))
+    length = fields.get("length")
+    if length is not None:
+        length = check_length(length)
+        patterns = [(str(text) * length)[:length] for text in patterns]
     bases = [(track_index(name), text) for name, text in zip(names, patterns, strict=True)]
     own = [text for track, text in bases if track == target]
     current = fields.get("current") or ""
     if own:
         current = own[0]
+    rate = check_step_rate(fields.get("step_rate") or rate)
+    given = [text for track, text in bases if track != target]
+    # a continuation's track has two bars whatever its bases' length: the generator checks
+    refusal = generation_refusal(rate, len(given[0])) if given and not own else ""
+    if refusal:
+        raise ValueError(refusal)
     surprise = fields.get("surprise")
     complexity = fields.get("complexity")
     return GenerateRequest(
@@ -214,6 +254,7 @@ def request_from_fields(fields: dict[str, Any]) -> GenerateRequest:
         seed=None if fields.get("seed") is None else int(fields["seed"]),
         surprise=DEFAULT_SURPRISE if surprise is None else float(surprise),
         complexity=None if complexity is None else float(complexity),
+        rate=rate,
     )
 
 
@@ -226,14 +267,17 @@ _FIELDS = (
     "seed",
     "surprise",
     "complexity",
+    "step_rate",
+    "length",
 )
 
 
-def _batch(generator: Generator, path: Path, history: list[tuple[str, ...]]) -> int:
+def _batch(generator: Generator, path: Path, history: list[tuple[str, ...]],
+           rate: str) -> int:
     """Answer each JSON line in order; a bad line gets ``{"error": ...}``, not an abort.
 
     A line's ``"history"`` (a list of bars as in ``--history``) conditions that
-    line alone, in place of ``history``.
+    line alone, in place of ``history``; its ``"step_rate"`` replaces ``rate``.
     """
     failures = 0
     with path.open() as lines:
@@ -245,7 +289,7 @@ def _batch(generator: Generator, path: Path, history: list[tuple[str, ...]]) -> 
                 if not isinstance(fields, dict):
                     raise ValueError("each line must be a JSON object")
                 own = _line_history(fields.pop("history", None))
-                request = request_from_fields(fields)
+                request = request_from_fields(fields, rate)
                 if own is not None:
                     generator.set_history(*history_arrays(own))
                 try:
@@ -324,8 +368,23 @@ def _build_command(args: argparse.Namespace) -> int:
     except (ValueError, _store.StoreError) as error:
         print(f"priors build: {error}", file=sys.stderr)
         return 1
-    print(f"built {out}: {sum(len(s.bars) for s in sources)} bars")
+    print(f"built {out}: {_counted(sources)}")
     return 0
+
+
+def _counted(sources: list[Source]) -> str:
+    """The bars built, those of sixteenths first, then each triplet grid's."""
+    counts = grid_counts(sources)
+    said = [f"{counts.pop(DEFAULT_STEP_RATE)[1]} bars"]
+    said += [f"{_bars(rate, units)} at {rate} from {n} takes"
+             for rate, (n, units) in counts.items()]
+    return "; ".join(said)
+
+
+def _bars(rate: str, units: int) -> str:
+    """``units`` of ``rate`` as bars (at 1/16T a bar is two units)."""
+    per_bar = bar_steps(rate) // GENERATION_UNIT[rate]
+    return f"{units} bars" if per_bar == 1 else f"{units // per_bar} bars ({units} half bars)"
 
 
 def _build_groove(folder: Path, split: str | None, priors: Path, description: str) -> None:
@@ -357,7 +416,7 @@ def _fetch_command(args: argparse.Namespace) -> int:
             print(f"priors fetch: {error}", file=sys.stderr)
             return 1
         _build.build(out, sources, f"Groove MIDI Dataset from {args.url}")
-    print(f"built {out}: {sum(len(s.bars) for s in sources)} bars")
+    print(f"built {out}: {_counted(sources)}")
     return 0
 
 
@@ -389,6 +448,11 @@ def _info_command(args: argparse.Namespace) -> int:
         print(f"{key + ':':<12} {store.meta.get(key, '?')}")
     known = (store.corpus.hits >= 0).sum(0)
     print("bars/track:  " + ", ".join(f"{t} {k}" for t, k in zip(TRACKS, known, strict=True)))
+    for rate in GENERATION_UNIT:
+        sources, units = grid_counts(store.sources).get(rate, (0, 0))
+        said = (f"{_bars(rate, units)} from {sources} sources" if units
+                else "none (generation there answers from the starter corpus)")
+        print(f"{'at ' + rate + ':':<12} {said}")
     for name, sources, bars, weight in store.collections():
         print(f"source:      {name}: {sources} songs/patterns, {bars} bars, weight {weight:g}")
     return 0
@@ -397,7 +461,12 @@ def _info_command(args: argparse.Namespace) -> int:
 def _eval_command(args: argparse.Namespace) -> int:
     generator = Generator(_build.open_store(args.db or _store.default_path()))
     try:
-        corpus = Corpus.from_sources(_build.midi_sources(args.midi, args.split))
+        generator = generator.at(args.step_rate)
+        corpus = Corpus.from_sources(_build.midi_sources(args.midi, args.split),
+                                     args.step_rate)
+        if not len(corpus):
+            raise ValueError(f"{args.midi} holds no takes in triplets to score at "
+                             f"{args.step_rate}")
     except ValueError as error:
         print(f"priors eval: {error}", file=sys.stderr)
         return 1

@@ -240,7 +240,8 @@ class SessionCore:
                 s.track(t)
                 self._check_grid(t, continuation)
                 before = s
-                if t not in self._unkept:  # the patterns as the player left them
+                if t not in self._unkept and not generation_refusal(s.step_rate, STEPS):
+                    # the patterns as the player left them, two bars of sixteenths
                     halves = (slice(0, STEPS // 2), slice(STEPS // 2, STEPS))
                     s = with_history(s, [tuple(_heard(s, i, h) for i in range(len(s.tracks)))
                                          for h in halves])
@@ -289,8 +290,9 @@ class SessionCore:
 
     def _generate(self, target: int, continuation: bool) -> Routed:
         """Ask the generator: from every other unmuted track as it sounds over the
-        target's length (a 12-step track loops), or the basis track alone, or 17-32 from
-        1-16 (and the other tracks' 17-32)."""
+        target's length (a 12-step track loops), or the basis track alone, or the second
+        half from the first (17-32 from 1-16, at a triplet rate 13-24 from 1-12), on the
+        session's grid."""
         s = self.session
         length = s.track(target).length
         current = s.track(target).pattern[:length]
@@ -307,7 +309,7 @@ class SessionCore:
             bases = ((s.basis, played(s.basis)),)
         self._continuations[target] = continuation
         request = GenerateRequest(target, bases, current, continuation, 1, None, s.surprise,
-                                  s.complexity)
+                                  s.complexity, s.step_rate)
         return [(To.GENERATOR, request), (To.SURFACES, GenerationState(target, True, ()))]
 
     def _generated(self, result: GenerateResult) -> tuple[Session, Routed]:

@@ -343,7 +343,8 @@ class Controls:
                 self.notice = refusal
                 return []
         if continuation:
-            self.notice = f"generating {TRACKS[self.track]} 17-32 from 1-16"
+            half = self.length(view) // 2
+            self.notice = f"generating {TRACKS[self.track]} {half + 1}-{2 * half} from 1-{half}"
         else:
             self.notice = f"generating {TRACKS[self.track]} from {TRACKS[self.basis(view)]}"
         return [Send(Dest.SESSION, Generate(self.track, continuation))]

@@ -16,7 +16,7 @@ number is meant; flags are 0/1 or OSC true/false):
 ``/supertonic/track/<t>/mute f``      also ``choke f``, ``swing 0-1``, ``morph 0-1``,
                                       ``length 1-32`` (steps played before it loops)
 ``/supertonic/track/<t>/patch/<1|2>/<field> v``  a drum parameter (kit model units)
-``/supertonic/generate <t> [cont]``   generate from the basis (cont 1: 17-32 from 1-16)
+``/supertonic/generate <t> [cont]``   generate from the basis (cont 1: 2nd half from the 1st)
 ``/supertonic/basis <t>``             the basis track
 ``/supertonic/generation s c``        surprise 0-1 and complexity 0-1 (negative: free)
 ``/supertonic/history w``             how much the session's own bars count, 0-4
