@@ -647,9 +647,9 @@ def _validated(request: GenerateRequest) -> tuple[int, dict[int, list[Bar]], lis
         raise ValueError("all basis patterns must have the same length")
     if request.continuation:
         if not current:
-            raise ValueError("continuation needs the current pattern's steps 1-16")
+            raise ValueError("continuation needs the current pattern's first bar")
         if lengths - {1, 2}:
-            raise ValueError("with continuation, basis patterns have 16 or 32 steps")
+            raise ValueError("with continuation, basis patterns have one bar or two")
     elif not bases:
         raise ValueError("a request needs at least one basis track (or continuation)")
     return request.target, bases, current
