@@ -122,9 +122,20 @@ def generation_refusal(rate: str, length: int, continuation: bool = False,
     return ""
 
 
+BAR_TICKS = 4 * TICKS_PER_BEAT
+"""MIDI clock ticks of one 4/4 bar."""
+
+
 def bar_steps(rate: str) -> int:
     """Steps of one 4/4 bar at ``rate``: 8, 12, 16, 24 or 32."""
-    return 4 * TICKS_PER_BEAT // STEP_RATES[rate]
+    return BAR_TICKS // STEP_RATES[rate]
+
+
+def sixteenth_place(ticks: int, column: int) -> float:
+    """Where step ``column`` of a bar at a rate of ``ticks`` (per step) falls, in
+    sixteenths from the bar's start: on one at 1/16 and 1/8, between two at 1/8T and
+    1/16T and on every other step at 1/32."""
+    return column * ticks / SIXTEENTH_TICKS
 
 
 def frequency_knob(hz: float) -> float:

@@ -12,9 +12,11 @@ and clap (muted, so their new patterns are generated, stored and sent to the
 sequencer but not heard); the three other tracks are measured. The figures
 should not move: generation runs in a worker process, never on the timing path.
 
-With ``--groove`` every track plays the shipped groove model at 100 % (timing and
-dynamics, seed 1): each onset is measured against its intended sample, the grid plus
-the offset the same cores give it.
+With ``--groove`` every track plays the groove at 100 % (timing and dynamics, seed 1),
+its model in the groove worker process as in any run: each onset is measured against its
+intended sample, the grid plus the offset the same cores give it (answered in this
+process, after the run); the worker's answer latency per bar and the bars it missed are
+printed too.
 
     .venv/bin/python benchmarks/timing.py [--seconds 30] [--lookahead-ms 50] [--storm 50]
                                           [--groove]
@@ -38,8 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from actors.clock import ClockCore
 from actors.engine_bridge._server import free_udp_port
-from actors.groove import GrooveCore, GrooveModel, load_model
-from actors.sequencer import SequencerCore, grooved, is_groove, plan_next_bar
+from actors.groove import GrooveAnswers, GrooveCore, GrooveModel, load_model
+from actors.sequencer import SequencerCore, answer_now, grooved, is_groove, plan_next_bar
 from actors.session import Session, To, full_state
 from tests.audio import click_onsets, read_sidecar, read_wav
 from tests.live import click_config, onset_errors, play, private_jack
@@ -56,16 +58,14 @@ def main() -> None:
                         help="play the learned groove at 100 %% on every track")
     args = parser.parse_args()
     session = Session(tempo=args.bpm).with_patterns({i: "x" for i in range(5)})
-    model = None
     if args.groove:
-        model = load_model()
         session = dataclasses.replace(session, groove=1.0, dynamics=1.0, groove_seed=1)
     if args.storm:
         session = session.with_track(3, mute=True).with_track(4, mute=True)
     with tempfile.TemporaryDirectory() as tmp, private_jack():
         wav = Path(tmp) / "timing.wav"
         config = click_config(session, wav, args.seconds, args.lookahead_ms / 1000)
-        config = dataclasses.replace(config, groove=model)
+        config = dataclasses.replace(config, groove=args.groove)
         sent: list[int] = []
         if args.storm:
             port = free_udp_port()
@@ -87,10 +87,11 @@ def main() -> None:
         report = play(config)
         sampler.join()
         after = resource.getrusage(resource.RUSAGE_SELF)
-        if model is None:
+        if not args.groove:
             errors, _ = onset_errors(session, wav)
         else:
-            errors, clamped = grooved_onset_errors(session, model, wav, args.lookahead_ms / 1000)
+            errors, clamped = grooved_onset_errors(session, load_model(), wav,
+                                                   args.lookahead_ms / 1000)
     every = np.abs(np.concatenate(list(errors.values())))
     (t0, c0), (t1, c1) = samples
     cpu = (c1 - c0) / (t1 - t0)
@@ -100,8 +101,13 @@ def main() -> None:
         print(f"generation storm       {len(sent)} requests at {args.storm:g}/s "
               "(open hat and clap, muted; 3 tracks measured)")
     if args.groove:
+        latency = np.array(report.groove_latencies) * 1000
         print(f"groove                 100 % timing and dynamics, seed 1; {clamped} early "
               "hit(s) clamped to the lookahead")
+        print(f"groove bar answer      p50 {np.percentile(latency, 50):.2f} ms, p99 "
+              f"{np.percentile(latency, 99):.2f} ms, max {latency.max():.2f} ms over "
+              f"{latency.size} bars (worker round trip; target p99 <= 2)")
+        print(f"groove bars missed     {report.groove_missed}  (played the grid, answer late)")
     print(f"onsets measured        {every.size}")
     print(f"onset error max        {every.max():.2f} samples  (target <= 1)")
     print(f"onset error p99        {np.percentile(every, 99):.2f} samples")
@@ -125,7 +131,8 @@ def grooved_onset_errors(session: Session, model: GrooveModel, wav: Path, lookah
     first = (sidecar["first_step_unix"] - sidecar["start_unix"]) * rate
     clock = ClockCore(session.tempo)
     sequencer = SequencerCore()
-    groove = GrooveCore(model, lookahead)
+    groove = GrooveCore(lookahead)
+    answers = GrooveAnswers(model)
     for target, message in full_state(session):
         if target is To.SEQUENCER:
             (groove if is_groove(message) else sequencer).apply(message)
@@ -134,9 +141,9 @@ def grooved_onset_errors(session: Session, model: GrooveModel, wav: Path, lookah
     steps = 1 + int((len(audio) / rate) / (60.0 / session.tempo / 4))
     for _ in range(steps):
         step = clock.pop_step()
-        for hit in grooved(groove, sequencer, step, sequencer.hits(step)):
+        for hit in grooved(groove, step, sequencer.hits(step)):
             intended[hit.track].append(first + hit.time * rate)
-        plan_next_bar(groove, sequencer, step)
+        answer_now(groove, answers, plan_next_bar(groove, sequencer, step))
     errors = {}
     for track, positions in found.items():
         expected = np.array(intended[track][: len(positions)])

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from actors.clock import ClockCore
-from actors.groove import GrooveCore, load_model
+from actors.groove import GrooveAnswers, GrooveCore, load_model
 from actors.messages import TRACKS, SetFeel, SetGroove
 from actors.render import render_session
-from actors.rules import BAR_STEPS, GROOVE_MARGIN, VELOCITY_ACCENT
-from actors.sequencer import SequencerCore, grooved, is_groove, plan_next_bar
+from actors.rules import GROOVE_MARGIN, VELOCITY_ACCENT, bar_steps
+from actors.sequencer import SequencerCore, answer_now, grooved, is_groove, plan_next_bar
 from actors.session import (
     Session,
     SessionError,
@@ -37,9 +37,10 @@ def model():
 def played(session, model, bars, lookahead=0.05):
     """Every hit the cores play for ``bars`` bars: (track, time, velocity), in order,
     and the groove core (for its clamp count)."""
-    clock = ClockCore(session.tempo)
+    clock = ClockCore(session.tempo, session.step_rate)
     sequencer = SequencerCore()
-    groove = GrooveCore(model, lookahead)
+    groove = GrooveCore(lookahead)
+    answers = GrooveAnswers(model)
     for target, message in full_state(session):
         if target is To.SEQUENCER:
             (groove if is_groove(message) else sequencer).apply(message)
@@ -47,10 +48,10 @@ def played(session, model, bars, lookahead=0.05):
             clock.apply(message, 0.0)
     clock.start(0.0)
     hits = []
-    for _ in range(bars * BAR_STEPS):
+    for _ in range(bars * bar_steps(session.step_rate)):
         step = clock.pop_step()
-        hits += grooved(groove, sequencer, step, sequencer.hits(step))
-        plan_next_bar(groove, sequencer, step)
+        hits += grooved(groove, step, sequencer.hits(step))
+        answer_now(groove, answers, plan_next_bar(groove, sequencer, step))
     return hits, groove
 
 
@@ -111,7 +112,7 @@ def test_offsets_beyond_the_lookahead_are_clamped_and_counted(model):
 
 
 def test_a_feel_must_be_learned(model):
-    core = GrooveCore(model, 0.05)
+    core = GrooveCore(0.05)
     core.apply(SetFeel("funk", 1))
     with pytest.raises(ValueError, match="not a learned style"):
         core.apply(SetFeel("polka", 1))
@@ -149,8 +150,9 @@ def test_live_grooved_recording_agrees_with_the_render(tmp_path, model):
     wav = tmp_path / "live.wav"
     with private_jack():
         report = play(dataclasses.replace(click_config(session, wav, duration=2.5),
-                                          groove=model))
+                                          groove=True))
     assert report.late == 0
+    assert report.groove_missed == 0
     live = click_onsets(read_wav(wav)[1][:, 0])
     for track in expected:
         n = min(len(expected[track]), len(live[track]))

@@ -11,14 +11,15 @@ from actors.mesh import Inbox, Outbox
 from actors.messages import Hits, Step, Transport
 
 from ._core import SequencerCore
-from ._groove import apply_groove, grooved, is_groove, plan_next_bar
+from ._groove import grooved, is_groove, needs_learning, plan_next_bar
 
 log = logging.getLogger(__name__)
 
 
 async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: SequencerCore,
                           observers: Outbox | None = None, midi: Outbox | None = None,
-                          groove: GrooveCore | None = None) -> None:
+                          groove: GrooveCore | None = None, grooves: Outbox | None = None
+                          ) -> None:
     """Turn steps into hits. Steps and transport changes are forwarded too: the
     bridge marks recordings by them, and ``observers`` (screens) draw the playhead
     from them - sent without waiting, so a slow screen never delays a hit. ``midi``
@@ -26,11 +27,13 @@ async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: Sequenc
     not lose a step, and its actor only queues them.
 
     Edits arrive on their own inbox so that a burst of edits can never queue
-    ahead of a step that is due. ``groove`` moves the hits' times and velocities; it
-    draws the next bar after a bar's first hits are sent, off their path.
+    ahead of a step that is due. ``groove`` moves the hits' times and velocities; after
+    a bar's first hits are sent it asks ``grooves`` (the groove worker) for the next
+    bar, whose answer comes back among the edits. A bar whose answer has not come
+    plays the grid: nothing here waits for the model.
     """
     async with out, trio.open_nursery() as nursery:
-        nursery.start_soon(_apply_edits, edits, core, groove)
+        nursery.start_soon(_apply_edits, edits, core, groove, grooves)
         async for message in steps:
             await out.send(message)
             if midi is not None:
@@ -40,30 +43,39 @@ async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: Sequenc
             if isinstance(message, Step):
                 hits = core.hits(message)
                 if groove is not None:
-                    hits = grooved(groove, core, message, hits)
+                    missed = groove.missed
+                    hits = grooved(groove, message, hits)
+                    if groove.missed > missed:
+                        log.warning("groove: the answer for the bar of step %d has not come; "
+                                    "it plays the grid until it does", message.index)
                 if hits:
                     batch = Hits.of(hits)
                     await out.send(batch)
                     if midi is not None:
                         await midi.send(batch)
-                if groove is not None:
+                if groove is not None and grooves is not None:
                     await trio.lowlevel.checkpoint()  # the bridge sends these hits first
-                    plan_next_bar(groove, core, message)
+                    for request in plan_next_bar(groove, core, message):
+                        await grooves.send(request)
             elif not isinstance(message, Transport):
                 log.warning("sequencer ignores %r on its step input", message)
         nursery.cancel_scope.cancel()
-        for extra in (observers, midi):
+        for extra in (observers, midi, grooves):
             if extra is not None:
                 await extra.aclose()
 
 
-async def _apply_edits(edits: Inbox, core: SequencerCore, groove: GrooveCore | None
-                       ) -> None:
+async def _apply_edits(edits: Inbox, core: SequencerCore, groove: GrooveCore | None,
+                       grooves: Outbox | None) -> None:
     async for message in edits:
         try:
             if is_groove(message):
-                if groove is not None:
-                    await apply_groove(groove, message)
+                if groove is None:
+                    continue
+                if needs_learning(groove, message) and grooves is not None:
+                    await grooves.send(message)  # learned there; FeelLearned sets it
+                else:
+                    groove.apply(message)
             else:
                 core.apply(message)
         except ValueError as exc:
