@@ -2,16 +2,24 @@
 renders (and a live recording) that find every grooved onset on its intended sample."""
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
 
 from actors.clock import ClockCore
 from actors.groove import GrooveAnswers, GrooveCore, load_model
-from actors.messages import TRACKS, SetFeel, SetGroove
+from actors.messages import TRACKS, GrooveAnswer, Hit, SetFeel, SetGroove, SetPattern, Step
 from actors.render import render_session
-from actors.rules import GROOVE_MARGIN, VELOCITY_ACCENT, bar_steps
-from actors.sequencer import SequencerCore, answer_now, grooved, is_groove, plan_next_bar
+from actors.rules import GROOVE_MARGIN, STEP_RATES, VELOCITY_ACCENT, bar_steps
+from actors.sequencer import (
+    SequencerCore,
+    answer_now,
+    bar_pattern,
+    grooved,
+    is_groove,
+    plan_next_bar,
+)
 from actors.session import (
     Session,
     SessionError,
@@ -141,9 +149,68 @@ def test_a_render_puts_every_grooved_onset_on_its_sample(tmp_path, model):
     assert np.array_equal(read_wav(zero)[1], read_wav(plain)[1])
 
 
+def answered(core, offset, velocity, bar=0):
+    """``core`` given bar ``bar``'s answer: every track ``offset``(position) ms and
+    ``velocity``(position) at each of the 16 sixteenths."""
+    core.ask(bar, np.zeros((len(TRACKS), 16), int), 120.0)
+    core.apply(GrooveAnswer(bar, "", 0, ((tuple(map(offset, range(16))),) * len(TRACKS)),
+                            ((tuple(map(velocity, range(16))),) * len(TRACKS))))
+
+
+@pytest.mark.parametrize(("rate", "column", "place"), [
+    ("1/8", 3, 6.0), ("1/16", 5, 5.0), ("1/32", 8, 4.0), ("1/32", 9, 4.5),
+    ("1/8T", 1, 4 / 3), ("1/8T", 2, 8 / 3), ("1/16T", 1, 2 / 3), ("1/16T", 23, 46 / 3)])
+def test_a_step_plays_the_answer_at_its_place_in_sixteenths(rate, column, place):
+    core = GrooveCore(0.05)
+    core.apply(SetGroove(-1, 1.0, 1.0))
+    answered(core, lambda j: 2.0 * j, lambda j: 20.0 + 4 * j)
+    ticks = STEP_RATES[rate]
+    duration = 0.5 * ticks / 24  # 120 BPM
+    core.hits(Step(0, 0.0, duration, ticks), [])
+    step = Step(column, 1.0, duration, ticks)
+    (hit,) = core.hits(step, [Hit(0, 1.0, 64, False)])
+    low, share = int(place), place - int(place)
+    after = 0 if low == 15 else 2.0 * (low + 1)  # the bar's first stands in for the next's
+    offset = 2.0 * low + share * (after - 2.0 * low)
+    assert hit.time == pytest.approx(1.0 + offset / 1000)
+    assert hit.velocity == round(20.0 + offset * 2)
+
+
+@pytest.mark.parametrize(("rate", "places"), [
+    ("1/8", range(0, 16, 2)), ("1/32", range(16)),
+    ("1/8T", (0, 1, 3, 4, 5, 7, 8, 9, 11, 12, 13, 15)), ("1/16T", range(16))])
+def test_the_model_hears_each_rate_on_its_nearest_sixteenths(rate, places):
+    sequencer = SequencerCore()
+    sequencer.apply(SetPattern(0, "x" * 32))
+    sequencer.apply(SetPattern(1, "X" + "-" * 31))
+    bar = 32 // math.gcd(32, bar_steps(rate))  # the first bar starting on a step 32
+    pattern = bar_pattern(sequencer, bar, STEP_RATES[rate])
+    assert list(np.flatnonzero(pattern[0])) == list(places)
+    assert pattern[1, 0] == VELOCITY_ACCENT  # the track's step 0 again
+    assert not pattern[2:].any()
+
+
 @needs_supercollider
-def test_live_grooved_recording_agrees_with_the_render(tmp_path, model):
-    session = dataclasses.replace(grooving(seed=5), tempo=300.0)
+@pytest.mark.parametrize("rate", ["1/8", "1/8T", "1/16T", "1/32"])
+def test_a_render_puts_every_grooved_onset_on_its_sample_at_every_rate(tmp_path, model, rate):
+    session = grooving(seed=4, step_rate=rate).with_track(TRACKS.index("hihat"), swing=0.5)
+    out = tmp_path / "groove.wav"
+    render_session(session, click_synthdefs(), 2, out, voices=click_voices(), groove=model)
+    found = click_onsets(read_wav(out)[1][:, 0])
+    hits, _ = played(session, model, 2)
+    plain, _ = played(dataclasses.replace(session, groove=0.0, dynamics=0.0), model, 2)
+    for track in range(len(TRACKS)):
+        intended = sorted(round(h.time * RATE) for h in hits if h.track == track)
+        assert found[track] == intended
+    moved = [h.time - p.time for h, p in zip(hits, plain, strict=True)]
+    assert sum(abs(m) > 0.001 for m in moved) > len(moved) / 2  # grooved, not the grid
+    assert len({round(m, 4) for m in moved}) > len(moved) / 4
+
+
+@needs_supercollider
+@pytest.mark.parametrize("rate", ["1/16", "1/16T"])
+def test_live_grooved_recording_agrees_with_the_render(tmp_path, model, rate):
+    session = dataclasses.replace(grooving(seed=5, step_rate=rate), tempo=300.0)
     offline = tmp_path / "offline.wav"
     render_session(session, click_synthdefs(), 3, offline, voices=click_voices(), groove=model)
     expected = click_onsets(read_wav(offline)[1][:, 0])
