@@ -140,7 +140,7 @@ async def perform(session: Session, synthdefs: Path, bars: int, sample_rate: int
         if index % bar == 0:
             bar_starts.append(clock.step_time(index))
         step = clock.pop_step()
-        hits = grooved(grooving, step, sequencer.hits(step))
+        hits = grooved(grooving, sequencer, step, sequencer.hits(step))
         if hits:
             for sending in bridge.receive(Hits.of(hits), step.time, placement):
                 await sink.send(sending.bundle)

@@ -56,9 +56,10 @@ and complexity, a drum parameter's knob position."""
 GROOVE = Range(0.0, 1.0)
 """A groove amount, global or one track's, for timing and for dynamics: 0 the exact grid
 and the pattern's own velocities, 1 the learned timing and velocities."""
-GROOVE_MARGIN = 0.030
+GROOVE_MARGIN = 0.010
 """Seconds of the lookahead an early (grooved) hit must leave: offsets earlier than the
-lookahead minus this are clamped."""
+lookahead minus this are clamped (-40 ms at the 50 ms lookahead). Early hits are sent
+with the step before theirs, so this is not what lets them arrive in time."""
 
 STEPS = 32
 """Steps a track holds: two bars of sixteenths. A track plays the first ``length`` of them."""

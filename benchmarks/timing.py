@@ -1,7 +1,7 @@
 """Timing benchmark: the densest pattern at the fastest tempo, recorded and measured.
 
 Prints onset error in samples (max, p99) at 300 BPM with all five tracks on every
-16th, the lookahead, late bundles, hits off their samples, how much of the lookahead
+16th (or ``--rate``), the lookahead, late bundles, hits off their samples, how much of the lookahead
 the pipeline used, and the Python process's CPU (% of one core) and peak RSS while
 playing.
 Targets: max error <= 1 sample, 0 late bundles, CPU <= 3 %, RSS <= 80 MB.
@@ -19,7 +19,7 @@ process, after the run); the worker's answer latency per bar and the bars it mis
 printed too.
 
     .venv/bin/python benchmarks/timing.py [--seconds 30] [--lookahead-ms 50] [--storm 50]
-                                          [--groove]
+                                          [--groove] [--rate 1/8]
 """
 
 from __future__ import annotations
@@ -41,23 +41,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from actors.clock import ClockCore
 from actors.engine_bridge._server import free_udp_port
 from actors.groove import GrooveAnswers, GrooveCore, GrooveModel, load_model
+from actors.rules import DEFAULT_STEP_RATE, STEP_RATES
 from actors.sequencer import SequencerCore, answer_now, grooved, is_groove, plan_next_bar
 from actors.session import Session, To, full_state
 from tests.audio import click_onsets, read_sidecar, read_wav
-from tests.live import click_config, onset_errors, play, private_jack
+from tests.live import click_config, onset_errors, play, private_jack, step_seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--bpm", type=float, default=300.0)
+    parser.add_argument("--rate", default=DEFAULT_STEP_RATE, choices=list(STEP_RATES),
+                        help="step rate (at 1/8 a step is long enough for the groove's "
+                        "earliest hits, 40 ms, at 300 BPM)")
     parser.add_argument("--lookahead-ms", type=float, default=50.0)
     parser.add_argument("--storm", type=float, metavar="RATE",
                         help="generation requests per second during the run")
     parser.add_argument("--groove", action="store_true",
                         help="play the learned groove at 100 %% on every track")
     args = parser.parse_args()
-    session = Session(tempo=args.bpm).with_patterns({i: "x" for i in range(5)})
+    session = Session(tempo=args.bpm, step_rate=args.rate).with_patterns(
+        {i: "x" for i in range(5)})
     if args.groove:
         session = dataclasses.replace(session, groove=1.0, dynamics=1.0, groove_seed=1)
     if args.storm:
@@ -96,7 +101,8 @@ def main() -> None:
     (t0, c0), (t1, c1) = samples
     cpu = (c1 - c0) / (t1 - t0)
     margins = np.array(report.margins) * 1000
-    print(f"tempo                  {args.bpm:g} BPM, 5 tracks on every 16th, {args.seconds:g} s")
+    print(f"tempo                  {args.bpm:g} BPM, 5 tracks on every {args.rate} step, "
+          f"{args.seconds:g} s")
     if args.storm:
         print(f"generation storm       {len(sent)} requests at {args.storm:g}/s "
               "(open hat and clap, muted; 3 tracks measured)")
@@ -129,7 +135,7 @@ def grooved_onset_errors(session: Session, model: GrooveModel, wav: Path, lookah
     sidecar = read_sidecar(wav)
     found = click_onsets(audio[:, 0])
     first = (sidecar["first_step_unix"] - sidecar["start_unix"]) * rate
-    clock = ClockCore(session.tempo)
+    clock = ClockCore(session.tempo, session.step_rate)
     sequencer = SequencerCore()
     groove = GrooveCore(lookahead)
     answers = GrooveAnswers(model)
@@ -138,10 +144,10 @@ def grooved_onset_errors(session: Session, model: GrooveModel, wav: Path, lookah
             (groove if is_groove(message) else sequencer).apply(message)
     clock.start(0.0)
     intended: dict[int, list[float]] = {t: [] for t in found}
-    steps = 1 + int((len(audio) / rate) / (60.0 / session.tempo / 4))
+    steps = 1 + int((len(audio) / rate) / step_seconds(session))
     for _ in range(steps):
         step = clock.pop_step()
-        for hit in grooved(groove, step, sequencer.hits(step)):
+        for hit in grooved(groove, sequencer, step, sequencer.hits(step)):
             intended[hit.track].append(first + hit.time * rate)
         answer_now(groove, answers, plan_next_bar(groove, sequencer, step))
     errors = {}

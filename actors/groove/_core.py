@@ -84,6 +84,8 @@ class GrooveCore:
         self._start: float | None = None
         self._bar: int | None = None
         self._missed: int | None = None
+        self._ahead: tuple[int, frozenset[tuple[int, int]]] = (-1, frozenset())
+        """The step whose early hits :meth:`ahead` sent, and their keys."""
         self._follow = 0.0
         """Seconds the partner moves this bar's hits by."""
 
@@ -163,25 +165,55 @@ class GrooveCore:
             self._bars.pop(old, None)
         return request
 
+    @property
+    def moves(self) -> bool:
+        """Whether hits move: the groove plays, or the partner is followed."""
+        return self.active or self._follow != 0.0 or self.partner.follow > 0
+
     def hits(self, step: Step, hits: list[Hit]) -> list[Hit]:
-        """``hits`` of ``step`` grooved."""
+        """``hits`` of ``step`` grooved, less those :meth:`ahead` sent already. A hit
+        that would play early but was not sent ahead (its bar's answer came after the
+        step before, or an edit made it early since) plays at the step's time, counted
+        in :attr:`clamped`."""
+        index, sent = self._ahead
+        if index != step.index:
+            sent = frozenset()
+        return [hit for key, hit in _keyed(self._grooved(step, hits, sent)) if key not in sent]
+
+    def ahead(self, step: Step, hits: list[Hit]) -> list[Hit]:
+        """The hits of ``step``, the step after the one being handled, that play before
+        its time, grooved: they are sent a step ahead, so that an early hit reaches the
+        server as long before its time as a hit on the grid does (handed on when its
+        own step comes, a hit 40 ms early had 20 ms to arrive, less the server's JACK
+        period). They are decided with the pattern as it stands a step ahead; the
+        step's other hits as it stands when the step comes."""
+        early = [(key, hit) for key, hit in _keyed(self._grooved(step, hits, None))
+                 if hit.time < step.time]
+        self._ahead = (step.index, frozenset(key for key, _ in early))
+        return [hit for _, hit in early]
+
+    def _grooved(self, step: Step, hits: list[Hit], sent: frozenset[tuple[int, int]] | None
+                 ) -> list[Hit]:
+        """``hits`` of ``step`` grooved. When the step comes, ``sent`` holds the keys of
+        its hits sent ahead: clamps and misses are counted and the partner follower
+        hears each hit then (``None``: sending ahead, none of that)."""
         if self._start is None:
             self._start = step.time
         bar, column = divmod(step.index, BAR_TICKS // step.ticks)
         if bar != self._bar:
             self._bar = bar
             self._follow = self.partner.bar()
-        following = self._follow != 0.0 or self.partner.follow > 0
-        if not hits or not (self.active or following):
+        if not hits or not self.moves:
             return hits
         drawn = self._bars.get(bar) if self.active else None
-        if drawn is None and self.active and bar in self._asked and bar != self._missed:
+        if sent is not None and drawn is None and self.active and bar in self._asked \
+                and bar != self._missed:
             self._missed = bar
             self.missed += 1
         place = sixteenth_place(step.ticks, column)
         s = self.settings
         out = []
-        for hit in hits:
+        for key, hit in _keyed(hits):
             learned = velocity = 0.0
             if drawn is not None:
                 learned, velocity = (_at(values[hit.track], place) for values in drawn)
@@ -191,9 +223,14 @@ class GrooveCore:
             shift = min(max(shift, -STEP_SHARE * step.duration), STEP_SHARE * step.duration)
             if shift < self.earliest:
                 shift = self.earliest
-                self.clamped += 1
+                if sent is not None:
+                    self.clamped += 1
             time = max(hit.time + shift, self._start)
-            self.partner.ours(time + self.lookahead, self._follow)
+            if sent is not None:
+                if time < step.time and key not in sent:
+                    time = step.time
+                    self.clamped += 1
+                self.partner.ours(time + self.lookahead, self._follow)
             level = hit.velocity
             if drawn is not None and level < VELOCITY_ACCENT:
                 pull = s.dynamics * s.track_dynamics[hit.track]
@@ -201,6 +238,17 @@ class GrooveCore:
                                     VELOCITY_ACCENT - 1))
             out.append(dataclasses.replace(hit, time=time, velocity=level))
         return out
+
+
+def _keyed(hits: list[Hit]) -> list[tuple[tuple[int, int], Hit]]:
+    """Each hit with its key in its step: its track and its place among the track's
+    hits there (a fill rolls several)."""
+    seen: dict[int, int] = {}
+    out = []
+    for hit in hits:
+        seen[hit.track] = seen.get(hit.track, -1) + 1
+        out.append(((hit.track, seen[hit.track]), hit))
+    return out
 
 
 def _at(values: np.ndarray, place: float) -> float:

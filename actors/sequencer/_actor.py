@@ -44,7 +44,7 @@ async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: Sequenc
                 hits = core.hits(message)
                 if groove is not None:
                     missed = groove.missed
-                    hits = grooved(groove, message, hits)
+                    hits = grooved(groove, core, message, hits)
                     if groove.missed > missed:
                         log.warning("groove: the answer for the bar of step %d has not come; "
                                     "it plays the grid until it does", message.index)

@@ -50,8 +50,15 @@ def _velocity(track: Track, index: int) -> int:
     return velocities[column]
 
 
-def grooved(groove: GrooveCore, step: Step, hits: list[Hit]) -> list[Hit]:
+def grooved(groove: GrooveCore, core: SequencerCore, step: Step, hits: list[Hit]
+            ) -> list[Hit]:
+    """``step``'s ``hits`` grooved, with the next step's early hits, sent a step ahead
+    (see :meth:`GrooveCore.ahead`): the next step is taken to follow this one at the
+    same tempo."""
     out: list[Hit] = groove.hits(step, hits)
+    if groove.moves:
+        following = Step(step.index + 1, step.time + step.duration, step.duration, step.ticks)
+        out += groove.ahead(following, core.hits(following))
     return out
 
 
