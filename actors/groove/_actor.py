@@ -1,7 +1,8 @@
 """The groove's trio shell: the worker process that holds the model, kept running for
 the machine. Only awaiting pipes happens here; the sequencer sends bars to draw, and the
 answers go back to it as messages, so a slow or dead worker costs bars of groove (they
-play the grid) and never a hit's time. A worker that dies is started again."""
+play the grid) and never a hit's time. A worker that dies is started again and sent the
+requests it left unanswered."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import msgpack
 import trio
 
 from actors.mesh import Inbox, Outbox
-from actors.messages import encode, unpacked
+from actors.messages import Message, encode, unpacked
 from actors.workers import log_stderr, start_worker, stop_worker
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,9 @@ class GrooveWorker:
         """Set once the first worker has loaded its model (or could not start): the
         machine starts the transport after it, so a take's first bars are answered."""
         self._ended = False
+        self._pending: collections.deque[tuple[float, Message]] = collections.deque()
+        """Requests not yet answered, with when they were first sent: a worker started
+        again is sent them first, so a bar asked for a bar ahead may still come in time."""
 
     async def run(self, requests: Inbox, answers: Outbox) -> None:
         """Serve until the requests' senders close (or the answers' reader has gone)."""
@@ -40,6 +44,7 @@ class GrooveWorker:
                     log.error("cannot start the groove worker (%s); the grid plays", error)
                     self.ready.set()
                     return
+                log.info("groove worker %d started", process.pid)
                 try:
                     await self._serve(process, requests, answers)
                 finally:
@@ -53,26 +58,26 @@ class GrooveWorker:
 
     async def _serve(self, process: trio.Process, requests: Inbox, answers: Outbox) -> None:
         assert process.stdin is not None
-        sent: collections.deque[float] = collections.deque()
         async with trio.open_nursery() as nursery:
             nursery.start_soon(log_stderr, process)
 
             async def back() -> None:
-                await self._answer(process, answers, sent)
+                await self._answer(process, answers)
                 nursery.cancel_scope.cancel()
 
             nursery.start_soon(back)
             try:
+                for _, request in list(self._pending):
+                    await process.stdin.send_all(encode(request))
                 async for request in requests:
-                    sent.append(trio.current_time())
+                    self._pending.append((trio.current_time(), request))
                     await process.stdin.send_all(encode(request))
                 self._ended = True
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 pass  # the worker has gone: back() sees its end too
             nursery.cancel_scope.cancel()
 
-    async def _answer(self, process: trio.Process, answers: Outbox,
-                      sent: collections.deque[float]) -> None:
+    async def _answer(self, process: trio.Process, answers: Outbox) -> None:
         """Hand each answer to the sequencer, until the worker's output ends."""
         assert process.stdout is not None
         unpacker = msgpack.Unpacker(raw=False)
@@ -83,8 +88,8 @@ class GrooveWorker:
                     log.info("groove ready (%s learned bars)", values.get("ready"))
                     self.ready.set()
                     continue
-                if sent:
-                    self.latencies.append(trio.current_time() - sent.popleft())
+                if self._pending:
+                    self.latencies.append(trio.current_time() - self._pending.popleft()[0])
                 try:
                     await answers.send(unpacked(values))
                 except ValueError as error:
