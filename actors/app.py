@@ -44,6 +44,10 @@ from actors.ui import (
 
 log = logging.getLogger(__name__)
 
+GROOVE_STOP = 5.0
+"""Seconds the groove worker is given to stop once the machine stops (it takes well
+under one; its shell kills it after two)."""
+
 
 @dataclasses.dataclass(frozen=True)
 class MachineConfig:
@@ -193,7 +197,8 @@ async def run_machine(config: MachineConfig) -> RunReport:
                 producers.start_soon(_stop_after, config.duration, stop)
             await stop.wait()
             producers.cancel_scope.cancel()
-        grooving_scope.cancel()  # nothing asks for bars now
+        # the sequencer's end closed the worker's requests: it stops by itself
+        grooving_scope.deadline = trio.current_time() + GROOVE_STOP
     report = RunReport(1 if failed else 0, bridge.sent_bundles, bridge.dropped_hits,
                        bridge.late_count, bridge.restarts, bridge.clock_jumps,
                        bridge.misplaced, tuple(bridge.margins), grooving.missed,

@@ -45,11 +45,13 @@ class GrooveWorker:
                     self.ready.set()
                     return
                 log.info("groove worker %d started", process.pid)
-                try:
-                    await self._serve(process, requests, answers)
-                finally:
-                    with trio.CancelScope(shield=True):
-                        await stop_worker(process)
+                async with trio.open_nursery() as reading:  # its last words too
+                    reading.start_soon(log_stderr, process)
+                    try:
+                        await self._serve(process, requests, answers)
+                    finally:
+                        with trio.CancelScope(shield=True):
+                            await stop_worker(process)
                 self.ready.set()  # a worker that died before it was ready will not be
                 if not self._ended:
                     log.error("the groove worker exited; starting it again (the grid plays "
@@ -59,7 +61,6 @@ class GrooveWorker:
     async def _serve(self, process: trio.Process, requests: Inbox, answers: Outbox) -> None:
         assert process.stdin is not None
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(log_stderr, process)
 
             async def back() -> None:
                 await self._answer(process, answers)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 import trio
 
@@ -32,7 +34,7 @@ async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: Sequenc
     bar, whose answer comes back among the edits. A bar whose answer has not come
     plays the grid: nothing here waits for the model.
     """
-    async with out, trio.open_nursery() as nursery:
+    async with out, _closing(grooves), trio.open_nursery() as nursery:
         nursery.start_soon(_apply_edits, edits, core, groove, grooves)
         async for message in steps:
             await out.send(message)
@@ -60,9 +62,20 @@ async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: Sequenc
             elif not isinstance(message, Transport):
                 log.warning("sequencer ignores %r on its step input", message)
         nursery.cancel_scope.cancel()
-        for extra in (observers, midi, grooves):
+        for extra in (observers, midi):
             if extra is not None:
                 await extra.aclose()
+
+
+@contextlib.asynccontextmanager
+async def _closing(outbox: Outbox | None) -> AsyncIterator[None]:
+    """Close ``outbox`` however the sequencer ends: the groove worker's requests end
+    with it, and the worker is let go."""
+    try:
+        yield
+    finally:
+        if outbox is not None:
+            await outbox.aclose()
 
 
 async def _apply_edits(edits: Inbox, core: SequencerCore, groove: GrooveCore | None,
