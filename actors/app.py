@@ -71,9 +71,11 @@ class MachineConfig:
     crow: CrowConfig | None = None
     """A gate per hit on crow's outputs; ``None`` leaves crow alone."""
     groove: bool = False
-    """Play the session's groove: its model is held by a worker process of its own,
-    started with the machine (the user's built groove store if usable, else the shipped
-    one). False plays the exact grid."""
+    """Play the session's groove: its model is held by a worker process of its own (the
+    user's built groove store if usable, else the shipped one). A session that starts
+    with its groove on starts the worker with the machine and plays once the model is
+    loaded; another starts it when the groove is first asked for (its first bars play
+    the grid). False plays the exact grid."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,16 +142,19 @@ async def run_machine(config: MachineConfig) -> RunReport:
 
     grooving_scope = trio.CancelScope()
 
+    session = config.session
+    grooving_now = session.groove > 0 or session.dynamics > 0
+
     async def serve_groove(worker: GrooveWorker, answers: Outbox) -> None:
         with grooving_scope:
-            await worker.run(groove_inbox, answers)
+            await worker.run(groove_inbox, answers, grooving_now)
 
     async with trio.open_nursery() as nursery:
         if worker is not None:  # it loads the model while the server boots
             nursery.start_soon(serve_groove, worker, to_sequencer.clone())
         await nursery.start(bridge.run)
-        if worker is not None:
-            await worker.ready.wait()
+        if worker is not None and grooving_now:
+            await worker.ready.wait()  # its first bars are answered, as in a render
         async with trio.open_nursery() as producers:
             midi = config.midi
             if midi is not None:

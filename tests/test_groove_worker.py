@@ -136,3 +136,30 @@ def test_a_bar_without_its_answer_plays_the_grid_and_nothing_waits():
     assert all(handed <= time for time, handed in played)  # each handed on before its time
     assert len(times) >= 31
     assert groove.missed >= 3 and len(asked) >= 4
+
+
+def test_a_worker_not_needed_at_the_start_is_started_by_the_first_bar(caplog):
+    caplog.set_level(logging.INFO)
+    bar = GrooveBar(0, PATTERN, 120.0, "", 1)
+
+    async def main(messages):
+        requests, requests_in = mailbox()
+        answers, answers_in = mailbox()
+        out = []
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(GrooveWorker().run, requests_in, answers, False)
+            await trio.sleep(0.5)
+            started = [r for r in caplog.records if r.msg.startswith("groove worker %d")]
+            for message in messages:
+                await requests.send(message)
+                with trio.fail_after(60):
+                    out.append(await answers_in.receive())
+            await requests.aclose()
+        return started, out
+
+    started, out = trio.run(main, [])
+    assert started == [] and out == []
+    assert not any(r.msg.startswith("groove worker %d") for r in caplog.records)
+    started, (answer,) = trio.run(main, [bar])
+    assert started == [] and answer == GrooveAnswers(load_model()).answer(bar)
+    assert any(r.msg.startswith("groove worker %d") for r in caplog.records)
