@@ -21,7 +21,8 @@ same amount, on top of its groove; it works with the groove at 0 too.
 
 An early hit must still reach the server within the lookahead: an offset earlier than
 the lookahead less :data:`~actors.rules.GROOVE_MARGIN` is clamped to it, and counted,
-and no hit moves before the first step this core saw (a recording starts there).
+and no hit moves before the first step this core saw (a recording starts there). Early
+hits are handed on with the step before theirs (:meth:`GrooveCore.ahead`).
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ class GrooveCore:
         self.earliest = -max(lookahead - GROOVE_MARGIN, 0.0)
         """The earliest offset (seconds, negative) a hit may be moved by."""
         self.clamped = 0
-        """Hits whose offset needed more than the lookahead."""
+        """Hits whose offset needed more than the lookahead, or that would have played
+        early without having been sent ahead."""
         self.missed = 0
         """Bars asked for whose answer had not come when they played (the grid played)."""
         self.lookahead = lookahead

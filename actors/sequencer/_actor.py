@@ -58,7 +58,9 @@ async def sequencer_actor(steps: Inbox, edits: Inbox, out: Outbox, core: Sequenc
                 if groove is not None and grooves is not None:
                     await trio.lowlevel.checkpoint()  # the bridge sends these hits first
                     for request in plan_next_bar(groove, core, message):
-                        await grooves.send(request)
+                        if not grooves.send_nowait(request):  # never wait for the worker
+                            log.warning("groove: the worker is behind; bar %d not asked for",
+                                        request.bar)
             elif not isinstance(message, Transport):
                 log.warning("sequencer ignores %r on its step input", message)
         nursery.cancel_scope.cancel()
