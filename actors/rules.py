@@ -72,6 +72,8 @@ BAR_STEPS = 16
 """Steps of one bar at 1/16, the unit the generator learns and a pad capture takes."""
 TICKS_PER_BEAT = 24
 """MIDI clock ticks per quarter note; every step rate is a whole number of them."""
+BAR_TICKS = 4 * TICKS_PER_BEAT
+"""Ticks of a 4/4 bar, whatever the step rate."""
 SIXTEENTHS_PER_BEAT = 4
 SIXTEENTH_TICKS = TICKS_PER_BEAT // SIXTEENTHS_PER_BEAT
 """Ticks of a sixteenth: the unit of MIDI's song position pointer, and of the clock's
@@ -96,6 +98,13 @@ def check_length(length: int) -> int:
     if isinstance(length, bool) or not isinstance(length, int) or not LENGTH.holds(length):
         raise ValueError(f"a track's length is a whole number {LENGTH} steps, got {length!r}")
     return length
+
+
+def sixteenth_place(ticks: int, column: int) -> float:
+    """Where step ``column`` of a bar at a rate of ``ticks`` (per step) falls, in
+    sixteenths from the bar's start: on one at 1/16 and 1/8, between two at 1/8T and
+    1/16T and on every other step at 1/32."""
+    return column * ticks / SIXTEENTH_TICKS
 
 
 def check_step_rate(rate: str) -> str:
@@ -123,20 +132,9 @@ def generation_refusal(rate: str, length: int, continuation: bool = False,
     return ""
 
 
-BAR_TICKS = 4 * TICKS_PER_BEAT
-"""MIDI clock ticks of one 4/4 bar."""
-
-
 def bar_steps(rate: str) -> int:
     """Steps of one 4/4 bar at ``rate``: 8, 12, 16, 24 or 32."""
     return BAR_TICKS // STEP_RATES[rate]
-
-
-def sixteenth_place(ticks: int, column: int) -> float:
-    """Where step ``column`` of a bar at a rate of ``ticks`` (per step) falls, in
-    sixteenths from the bar's start: on one at 1/16 and 1/8, between two at 1/8T and
-    1/16T and on every other step at 1/32."""
-    return column * ticks / SIXTEENTH_TICKS
 
 
 def frequency_knob(hz: float) -> float:
