@@ -27,7 +27,7 @@ from actors.clock import ClockCore, clock_actor
 from actors.crow import CrowConfig, crow_actor
 from actors.engine_bridge import Bridge, BridgeConfig
 from actors.generator import generator_actor
-from actors.groove import GrooveCore, GrooveModel
+from actors.groove import GrooveCore, GrooveWorker
 from actors.link import LinkConfig, link_actor
 from actors.mesh import Inbox, Outbox, fan_out, mailbox
 from actors.midi import MidiConfig, midi_actor
@@ -43,6 +43,10 @@ from actors.ui import (
 )
 
 log = logging.getLogger(__name__)
+
+GROOVE_STOP = 5.0
+"""Seconds the groove worker is given to stop once the machine stops (it takes well
+under one; its shell kills it after two)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,8 +70,12 @@ class MachineConfig:
     """Follow the Ableton Link session (``--clock link``); ``None``: no Link."""
     crow: CrowConfig | None = None
     """A gate per hit on crow's outputs; ``None`` leaves crow alone."""
-    groove: GrooveModel | None = None
-    """The groove model the session's groove plays; ``None`` plays the exact grid."""
+    groove: bool = False
+    """Play the session's groove: its model is held by a worker process of its own (the
+    user's built groove store if usable, else the shipped one). A session that starts
+    with its groove on starts the worker with the machine and plays once the model is
+    loaded; another starts it when the groove is first asked for (its first bars play
+    the grid). False plays the exact grid."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,6 +93,10 @@ class RunReport:
     """Hits the server reports off their samples (the host held JACK up too long)."""
     margins: tuple[float, ...]
     """Seconds each recent hit was sent ahead of its time tag."""
+    groove_missed: int = 0
+    """Bars the groove asked for whose answer had not come when they played."""
+    groove_latencies: tuple[float, ...] = ()
+    """Seconds from asking the groove worker for each bar to its answer."""
 
 
 async def run_machine(config: MachineConfig) -> RunReport:
@@ -124,10 +136,25 @@ async def run_machine(config: MachineConfig) -> RunReport:
     if watched:
         session_outboxes[To.SURFACES] = observers.clone()
     surface = _surface(config, to_clock, to_session, observed)
-    grooving = GrooveCore(config.groove, config.bridge.lookahead)
+    grooving = GrooveCore(config.bridge.lookahead)
+    worker = GrooveWorker() if config.groove else None
+    to_groove, groove_inbox = mailbox()
+
+    grooving_scope = trio.CancelScope()
+
+    session = config.session
+    grooving_now = session.groove > 0 or session.dynamics > 0
+
+    async def serve_groove(worker: GrooveWorker, answers: Outbox) -> None:
+        with grooving_scope:
+            await worker.run(groove_inbox, answers, grooving_now)
 
     async with trio.open_nursery() as nursery:
+        if worker is not None:  # it loads the model while the server boots
+            nursery.start_soon(serve_groove, worker, to_sequencer.clone())
         await nursery.start(bridge.run)
+        if worker is not None and grooving_now:
+            await worker.ready.wait()  # its first bars are answered, as in a render
         async with trio.open_nursery() as producers:
             midi = config.midi
             if midi is not None:
@@ -157,7 +184,7 @@ async def run_machine(config: MachineConfig) -> RunReport:
                 producers.start_soon(fan_out, players_inbox, *players)
             producers.start_soon(guard, "sequencer", lambda _: sequencer_actor(
                 steps_in, sequencer_inbox, to_bridge, SequencerCore(), watchers, played,
-                grooving))
+                grooving, to_groove if worker is not None else None))
             answers = to_session.clone()
             producers.start_soon(guard, "generator", lambda _: generator_actor(
                 generator_inbox, answers, config.priors))
@@ -175,15 +202,20 @@ async def run_machine(config: MachineConfig) -> RunReport:
                 producers.start_soon(_stop_after, config.duration, stop)
             await stop.wait()
             producers.cancel_scope.cancel()
+        # the sequencer's end closed the worker's requests: it stops by itself
+        grooving_scope.deadline = trio.current_time() + GROOVE_STOP
     report = RunReport(1 if failed else 0, bridge.sent_bundles, bridge.dropped_hits,
                        bridge.late_count, bridge.restarts, bridge.clock_jumps,
-                       bridge.misplaced, tuple(bridge.margins))
+                       bridge.misplaced, tuple(bridge.margins), grooving.missed,
+                       tuple(worker.latencies) if worker is not None else ())
     log.info("stopped: %d bundles sent, %d hits dropped, %d late, %d off their samples, "
              "%d server restart(s), %d clock jump(s)", report.sent_bundles,
              report.dropped_hits, report.late, report.misplaced, report.restarts,
              report.clock_jumps)
     if grooving.clamped:
         log.info("groove: %d early hit(s) clamped to the lookahead", grooving.clamped)
+    if grooving.missed:
+        log.warning("groove: %d bar(s) played the grid, their answer late", grooving.missed)
     return report
 
 

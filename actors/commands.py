@@ -274,7 +274,7 @@ def run_command(args: argparse.Namespace) -> int:
         midi=midi_config(args),
         link=link_config(args),
         crow=crow_config(args),
-        groove=load_model(),
+        groove=True,
     )
     try:
         return trio.run(run_machine, config).exit_code

@@ -56,9 +56,19 @@ def encode(message: Message) -> bytes:
 
 def decode(data: bytes) -> Message:
     """Inverse of :func:`encode`; msgpack arrays come back as the tuples the types declare."""
-    tag, *values = msgpack.unpackb(data, raw=False)
-    cls = _BY_TAG[tag]
-    return cls(*(_freeze(v) for v in values))
+    return unpacked(msgpack.unpackb(data, raw=False))
+
+
+def unpacked(values: list[Any]) -> Message:
+    """A message from its unpacked ``[tag, field, ...]``: what a worker process reads
+    from a stream of encoded messages. Raises ``ValueError`` on one that is none."""
+    if not isinstance(values, list) or not values or values[0] not in _BY_TAG:
+        raise ValueError(f"not a message: {values!r}")
+    tag, *fields = values
+    try:
+        return _BY_TAG[tag](*(_freeze(v) for v in fields))
+    except TypeError as error:
+        raise ValueError(f"not a message: {values!r}: {error}") from None
 
 
 def _freeze(value: Any) -> Any:
@@ -268,6 +278,47 @@ class PartnerOnset(Message):
     """The partner played at ``time`` (a note-on from the MIDI input)."""
 
     time: float
+
+
+@_message(84)
+@dataclasses.dataclass(frozen=True, slots=True)
+class GrooveBar(Message):
+    """A bar's groove, asked for ahead of its steps (sequencer -> groove worker): its
+    ``pattern`` (tracks x 16 sixteenths: 0 rest, 1 hit, 2 accent) at ``bpm``, drawn for
+    ``feel`` by a generator seeded with (``seed``, ``bar``)."""
+
+    bar: int
+    pattern: tuple[tuple[int, ...], ...]
+    bpm: float
+    feel: str
+    seed: int
+
+
+@_message(85)
+@dataclasses.dataclass(frozen=True, slots=True)
+class GrooveAnswer(Message):
+    """A :class:`GrooveBar` drawn (groove worker -> sequencer): each position's offset
+    (ms, positive late) and velocity, tracks x 16; a position the bar does not play has
+    the learned template's, so a step added since, or one between sixteenths, has one
+    too. ``error`` says why there is no answer (the rows are then empty)."""
+
+    bar: int
+    feel: str
+    seed: int
+    offset: tuple[tuple[float, ...], ...]
+    velocity: tuple[tuple[float, ...], ...]
+    error: str = ""
+
+
+@_message(86)
+@dataclasses.dataclass(frozen=True, slots=True)
+class FeelLearned(Message):
+    """The groove worker's answer to a :class:`SetFeel` that names a take: its groove is
+    learned (``error`` empty) and the feel may play, or ``error`` says why not."""
+
+    feel: str
+    seed: int
+    error: str = ""
 
 
 # --- sequencer -> engine bridge ---------------------------------------------------------

@@ -40,10 +40,17 @@ from actors.engine_bridge import (
     Voice,
     write_float_wav,
 )
-from actors.groove import GrooveCore, GrooveModel
+from actors.groove import GrooveAnswers, GrooveCore, GrooveModel
 from actors.messages import TRACKS, Hits, LoadKit, Message
 from actors.rules import BAR_TICKS
-from actors.sequencer import SequencerCore, apply_groove, grooved, is_groove, plan_next_bar
+from actors.sequencer import (
+    SequencerCore,
+    answer_now,
+    apply_groove,
+    grooved,
+    is_groove,
+    plan_next_bar,
+)
 from actors.session import Routed, Session, SessionCore, To, full_state
 
 log = logging.getLogger(__name__)
@@ -92,12 +99,14 @@ async def perform(session: Session, synthdefs: Path, bars: int, sample_rate: int
 
     ``voices`` overrides the sound (sample-exact clicks for tests); ``heard_tracks``
     sends the other tracks to a silent bus (a stem). ``groove`` is the model the
-    session's groove plays; early hits are clamped as live at ``lookahead``.
+    session's groove plays, asked here for each bar where the machine asks its groove
+    worker; early hits are clamped as live at ``lookahead``.
     """
     session_core = SessionCore(session)
     clock = ClockCore(session.tempo, session.step_rate)
     sequencer = SequencerCore()
-    grooving = GrooveCore(groove, lookahead)
+    grooving = GrooveCore(lookahead)
+    answers = GrooveAnswers(groove)
     bridge = BridgeCore(voice_override=voices, heard_tracks=heard_tracks,
                         silent_bus=SILENT_BUS)
     placement = ExactPlacement(sample_rate, PRE_ROLL)
@@ -110,7 +119,7 @@ async def perform(session: Session, synthdefs: Path, bars: int, sample_rate: int
             elif target is To.SEQUENCER:
                 if is_groove(message):
                     try:
-                        await apply_groove(grooving, message)
+                        await apply_groove(grooving, answers, message)
                     except ValueError as exc:  # as the live sequencer: refused, played on
                         log.warning("edit refused: %s", exc)
                 else:
@@ -136,7 +145,7 @@ async def perform(session: Session, synthdefs: Path, bars: int, sample_rate: int
         if hits:
             for sending in bridge.receive(Hits.of(hits), step.time, placement):
                 await sink.send(sending.bundle)
-        plan_next_bar(grooving, sequencer, step)
+        answer_now(grooving, answers, plan_next_bar(grooving, sequencer, step))
     bars_end = clock.step_time(clock.next_step)
     return Performance(sink, (*bar_starts, bars_end), max(bars_end, bridge.ring_until + TAIL))
 

@@ -56,9 +56,10 @@ and complexity, a drum parameter's knob position."""
 GROOVE = Range(0.0, 1.0)
 """A groove amount, global or one track's, for timing and for dynamics: 0 the exact grid
 and the pattern's own velocities, 1 the learned timing and velocities."""
-GROOVE_MARGIN = 0.030
+GROOVE_MARGIN = 0.010
 """Seconds of the lookahead an early (grooved) hit must leave: offsets earlier than the
-lookahead minus this are clamped."""
+lookahead minus this are clamped (-40 ms at the 50 ms lookahead). Early hits are sent
+with the step before theirs, so this is not what lets them arrive in time."""
 
 STEPS = 32
 """Steps a track holds: two bars of sixteenths. A track plays the first ``length`` of them."""
@@ -97,6 +98,13 @@ def check_length(length: int) -> int:
     if isinstance(length, bool) or not isinstance(length, int) or not LENGTH.holds(length):
         raise ValueError(f"a track's length is a whole number {LENGTH} steps, got {length!r}")
     return length
+
+
+def sixteenth_place(ticks: int, column: int) -> float:
+    """Where step ``column`` of a bar at a rate of ``ticks`` (per step) falls, in
+    sixteenths from the bar's start: on one at 1/16 and 1/8, between two at 1/8T and
+    1/16T and on every other step at 1/32."""
+    return column * ticks / SIXTEENTH_TICKS
 
 
 def check_step_rate(rate: str) -> str:

@@ -5,8 +5,9 @@
    the take's history, beside the template and running-median baselines; the SD of
    sampled offsets against the real SD per track; lag-1 autocorrelation of offsets
    within a take, sampled and real.
-2. The model's answer for a bar as the machine computes it (GrooveCore.plan, one draw):
-   p50 / p99 over the validation bars, in this process.
+2. The model's answer for a bar as the groove worker computes it (GrooveAnswers, one
+   draw): p50 / p99 over the validation bars, in this process. The running machine's
+   figure (the worker's round trip) is ``benchmarks/timing.py --groove``'s.
 3. The partner: the issue's kick part (100 BPM, 15 ms late +-8 ms for 16 bars, then 10
    ms early for 16) against the clock, sequencer and groove actors on trio's MockClock,
    ten seeds: mean asynchrony from 4 bars after each change, and our bar-to-bar change SD.
@@ -34,7 +35,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from actors.groove import GrooveCore, load_model, read_takes
+from actors.groove import GrooveAnswers, GrooveCore, load_model, read_takes
 from actors.groove._eval import evaluate, report
 from actors.messages import SetGroove
 from actors.rules import VELOCITY_ACCENT, VELOCITY_HIT
@@ -56,8 +57,9 @@ def main() -> None:
           f"{len(takes)} takes)")
     print(report(evaluate(model, takes)))
 
-    core = GrooveCore(model, 0.05)
+    core = GrooveCore(0.05)
     core.apply(SetGroove(-1, 1.0, 1.0))
+    answers = GrooveAnswers(model)
     times = []
     bar = 0
     for take in takes:
@@ -65,13 +67,14 @@ def main() -> None:
             velocities = np.where(pattern == 2, VELOCITY_ACCENT,
                                   np.where(pattern == 1, VELOCITY_HIT, 0))
             start = time.perf_counter()
-            core.plan(bar, velocities, take.bpm)
+            answers.answer(core.ask(bar, velocities, take.bpm))
             times.append(time.perf_counter() - start)
             bar += 1
     ms = np.array(times) * 1000
     print(f"a bar's answer (draw): p50 {np.percentile(ms, 50):.2f} ms, p99 "
           f"{np.percentile(ms, 99):.2f} ms, max {ms.max():.2f} ms over {len(ms)} bars "
-          "(target p99 <= 2 ms; drawn after the bar before's first step, off the hit path)")
+          "(target p99 <= 2 ms; computed in the groove worker a bar ahead, off the timing "
+          "path)")
     print("partner (MockClock, 10 seeds): mean asynchrony bars 4-15 / 20-31, bar 4 / 20 "
           "after each change; our bar-to-bar change SD (steady, and over all bars)")
     for seed in range(10):

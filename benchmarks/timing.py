@@ -1,7 +1,7 @@
 """Timing benchmark: the densest pattern at the fastest tempo, recorded and measured.
 
 Prints onset error in samples (max, p99) at 300 BPM with all five tracks on every
-16th, the lookahead, late bundles, hits off their samples, how much of the lookahead
+16th (or ``--rate``), the lookahead, late bundles, hits off their samples, how much of the lookahead
 the pipeline used, and the Python process's CPU (% of one core) and peak RSS while
 playing.
 Targets: max error <= 1 sample, 0 late bundles, CPU <= 3 %, RSS <= 80 MB.
@@ -12,12 +12,14 @@ and clap (muted, so their new patterns are generated, stored and sent to the
 sequencer but not heard); the three other tracks are measured. The figures
 should not move: generation runs in a worker process, never on the timing path.
 
-With ``--groove`` every track plays the shipped groove model at 100 % (timing and
-dynamics, seed 1): each onset is measured against its intended sample, the grid plus
-the offset the same cores give it.
+With ``--groove`` every track plays the groove at 100 % (timing and dynamics, seed 1),
+its model in the groove worker process as in any run: each onset is measured against its
+intended sample, the grid plus the offset the same cores give it (answered in this
+process, after the run); the worker's answer latency per bar and the bars it missed are
+printed too.
 
     .venv/bin/python benchmarks/timing.py [--seconds 30] [--lookahead-ms 50] [--storm 50]
-                                          [--groove]
+                                          [--groove] [--rate 1/8]
 """
 
 from __future__ import annotations
@@ -38,34 +40,37 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from actors.clock import ClockCore
 from actors.engine_bridge._server import free_udp_port
-from actors.groove import GrooveCore, GrooveModel, load_model
-from actors.sequencer import SequencerCore, grooved, is_groove, plan_next_bar
+from actors.groove import GrooveAnswers, GrooveCore, GrooveModel, load_model
+from actors.rules import DEFAULT_STEP_RATE, STEP_RATES
+from actors.sequencer import SequencerCore, answer_now, grooved, is_groove, plan_next_bar
 from actors.session import Session, To, full_state
 from tests.audio import click_onsets, read_sidecar, read_wav
-from tests.live import click_config, onset_errors, play, private_jack
+from tests.live import click_config, onset_errors, play, private_jack, step_seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--bpm", type=float, default=300.0)
+    parser.add_argument("--rate", default=DEFAULT_STEP_RATE, choices=list(STEP_RATES),
+                        help="step rate (at 1/8 a step is long enough for the groove's "
+                        "earliest hits, 40 ms, at 300 BPM)")
     parser.add_argument("--lookahead-ms", type=float, default=50.0)
     parser.add_argument("--storm", type=float, metavar="RATE",
                         help="generation requests per second during the run")
     parser.add_argument("--groove", action="store_true",
                         help="play the learned groove at 100 %% on every track")
     args = parser.parse_args()
-    session = Session(tempo=args.bpm).with_patterns({i: "x" for i in range(5)})
-    model = None
+    session = Session(tempo=args.bpm, step_rate=args.rate).with_patterns(
+        {i: "x" for i in range(5)})
     if args.groove:
-        model = load_model()
         session = dataclasses.replace(session, groove=1.0, dynamics=1.0, groove_seed=1)
     if args.storm:
         session = session.with_track(3, mute=True).with_track(4, mute=True)
     with tempfile.TemporaryDirectory() as tmp, private_jack():
         wav = Path(tmp) / "timing.wav"
         config = click_config(session, wav, args.seconds, args.lookahead_ms / 1000)
-        config = dataclasses.replace(config, groove=model)
+        config = dataclasses.replace(config, groove=args.groove)
         sent: list[int] = []
         if args.storm:
             port = free_udp_port()
@@ -87,21 +92,28 @@ def main() -> None:
         report = play(config)
         sampler.join()
         after = resource.getrusage(resource.RUSAGE_SELF)
-        if model is None:
+        if not args.groove:
             errors, _ = onset_errors(session, wav)
         else:
-            errors, clamped = grooved_onset_errors(session, model, wav, args.lookahead_ms / 1000)
+            errors, clamped = grooved_onset_errors(session, load_model(), wav,
+                                                   args.lookahead_ms / 1000)
     every = np.abs(np.concatenate(list(errors.values())))
     (t0, c0), (t1, c1) = samples
     cpu = (c1 - c0) / (t1 - t0)
     margins = np.array(report.margins) * 1000
-    print(f"tempo                  {args.bpm:g} BPM, 5 tracks on every 16th, {args.seconds:g} s")
+    print(f"tempo                  {args.bpm:g} BPM, 5 tracks on every {args.rate} step, "
+          f"{args.seconds:g} s")
     if args.storm:
         print(f"generation storm       {len(sent)} requests at {args.storm:g}/s "
               "(open hat and clap, muted; 3 tracks measured)")
     if args.groove:
+        latency = np.array(report.groove_latencies) * 1000
         print(f"groove                 100 % timing and dynamics, seed 1; {clamped} early "
               "hit(s) clamped to the lookahead")
+        print(f"groove bar answer      p50 {np.percentile(latency, 50):.2f} ms, p99 "
+              f"{np.percentile(latency, 99):.2f} ms, max {latency.max():.2f} ms over "
+              f"{latency.size} bars (worker round trip; target p99 <= 2)")
+        print(f"groove bars missed     {report.groove_missed}  (played the grid, answer late)")
     print(f"onsets measured        {every.size}")
     print(f"onset error max        {every.max():.2f} samples  (target <= 1)")
     print(f"onset error p99        {np.percentile(every, 99):.2f} samples")
@@ -123,20 +135,21 @@ def grooved_onset_errors(session: Session, model: GrooveModel, wav: Path, lookah
     sidecar = read_sidecar(wav)
     found = click_onsets(audio[:, 0])
     first = (sidecar["first_step_unix"] - sidecar["start_unix"]) * rate
-    clock = ClockCore(session.tempo)
+    clock = ClockCore(session.tempo, session.step_rate)
     sequencer = SequencerCore()
-    groove = GrooveCore(model, lookahead)
+    groove = GrooveCore(lookahead)
+    answers = GrooveAnswers(model)
     for target, message in full_state(session):
         if target is To.SEQUENCER:
             (groove if is_groove(message) else sequencer).apply(message)
     clock.start(0.0)
     intended: dict[int, list[float]] = {t: [] for t in found}
-    steps = 1 + int((len(audio) / rate) / (60.0 / session.tempo / 4))
+    steps = 1 + int((len(audio) / rate) / step_seconds(session))
     for _ in range(steps):
         step = clock.pop_step()
         for hit in grooved(groove, sequencer, step, sequencer.hits(step)):
             intended[hit.track].append(first + hit.time * rate)
-        plan_next_bar(groove, sequencer, step)
+        answer_now(groove, answers, plan_next_bar(groove, sequencer, step))
     errors = {}
     for track, positions in found.items():
         expected = np.array(intended[track][: len(positions)])

@@ -55,7 +55,7 @@ async def perform(seed: int) -> tuple[np.ndarray, np.ndarray, float]:
     to_clock, clock_in = mailbox()
     basis, basis_in = mailbox()
     _, played_in = mailbox()
-    groove = GrooveCore(None, L)
+    groove = GrooveCore(L)
     device = await in_thread(Device, "partner")
     ours: list[float] = []
     first: list[float] = []

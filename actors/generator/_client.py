@@ -14,16 +14,15 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
-import subprocess
-import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import msgpack
 import trio
 
 from actors.messages import GenerateRequest, GenerateResult, SetHistory
+from actors.workers import log_stderr, start_worker, stop_worker
 
 from ._messages import pack, pack_history, result_from
 from ._queue import LatestPerKey
@@ -165,17 +164,12 @@ async def open_generator(db_path: Path | None = None) -> AsyncIterator[Generator
     starter corpus if it is missing or corrupt -- and stops it on exit.
     """
     path = db_path or default_path()
-    command = [sys.executable, "-m", "actors.generator._worker", str(path)]
-    # The worker's stderr comes back through the log: written straight to the
-    # terminal it would tear through a full-screen UI.
-    process = await trio.lowlevel.open_process(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    process = await start_worker("actors.generator._worker", str(path))
     client = GeneratorClient(process)
     try:
         try:
             async with trio.open_nursery() as nursery:
-                nursery.start_soon(_log_stderr, process)
+                nursery.start_soon(log_stderr, process)
                 ready = await client._receive_frame()
                 if not isinstance(ready, dict) or "ready" not in ready:
                     raise GeneratorError(f"the generator worker did not start: {ready!r}")
@@ -192,28 +186,4 @@ async def open_generator(db_path: Path | None = None) -> AsyncIterator[Generator
             raise
     finally:
         with trio.CancelScope(shield=True):
-            await _stop(process)
-
-
-async def _log_stderr(process: trio.Process) -> None:
-    """The worker's own messages (store rebuilds, progress), line by line."""
-    assert process.stderr is not None
-    pending = b""
-    async for chunk in process.stderr:
-        *lines, pending = (pending + chunk).replace(b"\r", b"\n").split(b"\n")
-        for line in lines:
-            if line.strip():
-                log.info("worker: %s", line.decode(errors="replace").rstrip())
-
-
-async def _stop(process: trio.Process) -> None:
-    """Close the worker's stdin so it exits by itself; kill it if it does not."""
-    assert process.stdin is not None
-    with suppress(trio.BrokenResourceError, trio.ClosedResourceError):
-        await process.stdin.aclose()
-    with trio.move_on_after(2):
-        await process.wait()
-        return
-    log.warning("generator worker %d did not exit; killing it", process.pid)
-    process.kill()
-    await process.wait()
+            await stop_worker(process)

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import sys
 from pathlib import Path
 
 import msgpack
 
 from actors.messages import GenerateResult
+from actors.workers import ignore_interrupts, write_all
 
 from ._build import open_store
 from ._generate import Generator
@@ -38,7 +38,7 @@ def serve(store_path: Path, incoming: int, outgoing: int) -> None:
     store = open_store(store_path)
     generator = Generator(store)
     generator.warm()
-    _write(outgoing, msgpack.packb({"ready": store.meta.get("description", "")}))
+    write_all(outgoing, msgpack.packb({"ready": store.meta.get("description", "")}))
     unpacker = msgpack.Unpacker(raw=False)
     while chunk := os.read(incoming, 1 << 16):
         unpacker.feed(chunk)
@@ -54,7 +54,7 @@ def serve(store_path: Path, incoming: int, outgoing: int) -> None:
                 result = GenerateResult(request_id, -1, (), (), f"malformed request: {error}")
             else:
                 result = generator.generate(request)
-            _write(outgoing, pack(result))
+            write_all(outgoing, pack(result))
 
 
 def _set_history(generator: Generator, values: dict[str, object]) -> None:
@@ -66,17 +66,8 @@ def _set_history(generator: Generator, values: dict[str, object]) -> None:
         log.error("history refused, the previous one kept: %s", error)
 
 
-def _write(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
 def main() -> None:
-    # Ctrl-C in a terminal reaches the whole process group, but the machine owns the
-    # worker's life (it closes our stdin on its way out): without this the player saw
-    # a KeyboardInterrupt traceback from the worker in the log at every stop.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_interrupts()
     logging.basicConfig(
         level=logging.INFO,
         format="supertonic generator worker: %(levelname)s: %(message)s",

@@ -7,6 +7,8 @@ priors build --midi`` builds a store of one's own; ``supertonic groove`` answers
 requests and evaluates.
 """
 
+from ._actor import GrooveWorker
+from ._answers import GrooveAnswers
 from ._core import GrooveCore, GrooveSettings
 from ._load import default_store, from_take, is_take, load_model
 from ._model import Answer, GrooveModel, Params, Played, answer
@@ -18,10 +20,12 @@ __all__ = [
     "GMD_ATTRIBUTION",
     "STYLES",
     "Answer",
+    "GrooveAnswers",
     "GrooveCore",
     "GrooveModel",
     "GrooveSettings",
     "GrooveStoreError",
+    "GrooveWorker",
     "Params",
     "Played",
     "Take",
