@@ -14,7 +14,8 @@ draw lean together as a drummer's do, and the spread is the drummers' own.
 
 With the take's earlier bars (``history``) the answer moves toward the take: toward its
 own median at that position (as far as its count of hits there warrants), its lean over
-its last bars, and what it played at the same place in the beat (:func:`history_features`,
+its latest hits and its last bars (a drummer drifts within a bar), what it played at the
+same place in the beat and in its bars most like this one (:func:`history_features`,
 weighted by :class:`HistoryWeights`, fitted on held-out takes).
 
 The learning is done by :mod:`._train`; parameters are chosen by cross-validation over
