@@ -6,8 +6,10 @@
    sampled offsets against the real SD per track; lag-1 autocorrelation of offsets
    within a take, sampled and real.
 2. The model's answer for a bar as the groove worker computes it (GrooveAnswers, one
-   draw): p50 / p99 over the validation bars, in this process. The running machine's
-   figure (the worker's round trip) is ``benchmarks/timing.py --groove``'s.
+   draw): p50 / p99 over the validation bars, in this process; and as the batch
+   interface computes it with the take's earlier bars as history (point prediction).
+   The running machine's figure (the worker's round trip) is
+   ``benchmarks/timing.py --groove``'s.
 3. The partner: the issue's kick part (100 BPM, 15 ms late +-8 ms for 16 bars, then 10
    ms early for 16) against the clock, sequencer and groove actors on trio's MockClock,
    ten seeds: mean asynchrony from 4 bars after each change, and our bar-to-bar change SD.
@@ -35,7 +37,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from actors.groove import GrooveAnswers, GrooveCore, load_model, read_takes
+from actors.groove import GrooveAnswers, GrooveCore, Played, answer, load_model, read_takes
 from actors.groove._eval import evaluate, report
 from actors.messages import SetGroove
 from actors.rules import VELOCITY_ACCENT, VELOCITY_HIT
@@ -75,6 +77,18 @@ def main() -> None:
           f"{np.percentile(ms, 99):.2f} ms, max {ms.max():.2f} ms over {len(ms)} bars "
           "(target p99 <= 2 ms; computed in the groove worker a bar ahead, off the timing "
           "path)")
+    times = []
+    for take in takes:
+        velocity = np.where(take.velocity > 0, take.velocity, np.nan)
+        history = [Played(o, v) for o, v in zip(take.offset, velocity, strict=True)]
+        for b, pattern in enumerate(take.pattern):
+            start = time.perf_counter()
+            answer(model, pattern, take.bpm, history[:b])
+            times.append(time.perf_counter() - start)
+    ms = np.array(times) * 1000
+    print(f"a bar's answer with the take's earlier bars (batch, point): p50 "
+          f"{np.percentile(ms, 50):.2f} ms, p99 {np.percentile(ms, 99):.2f} ms, max "
+          f"{ms.max():.2f} ms over {len(ms)} bars (target p99 <= 2 ms)")
     print("partner (MockClock, 10 seeds): mean asynchrony bars 4-15 / 20-31, bar 4 / 20 "
           "after each change; our bar-to-bar change SD (steady, and over all bars)")
     for seed in range(10):

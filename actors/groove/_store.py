@@ -29,7 +29,7 @@ import numpy as np
 from actors.messages import TRACKS
 from actors.rules import BAR_STEPS, VELOCITY_HIT
 
-from ._model import Bars, GrooveModel, HistoryWeights, Params, template_of
+from ._model import OLD_TERMS, TERMS, Bars, GrooveModel, HistoryWeights, Params, template_of
 
 SCHEMA_VERSION = "1"
 SHIPPED = Path(__file__).with_name("gmd_groove.sqlite")
@@ -154,6 +154,8 @@ def _read(db: apsw.Connection) -> tuple[GrooveModel, dict[str, str]]:
 def _history(text: str) -> HistoryWeights:
     fields = json.loads(text)
     weights = tuple(float(w) for w in fields["weights"])
-    if len(weights) != len(HistoryWeights().weights):
+    if len(weights) == OLD_TERMS:  # a store from before the later terms answers as it did
+        weights += (0.0,) * (TERMS - OLD_TERMS)
+    if len(weights) != TERMS:
         raise ValueError(f"{len(weights)} history weights")
     return HistoryWeights(weights)
