@@ -76,6 +76,19 @@ def test_the_worker_answers_as_a_render_does_and_learns_takes(tmp_path):
     assert len(worker.latencies) == 5
 
 
+def test_bars_drawn_ahead_are_the_bars_asked_for():
+    """The worker draws the next bar while it waits; what it hands on is still exactly
+    the bar asked for, a changed pattern or feel included."""
+    changed = tuple((0,) * 16 if track == PATTERN[2] else track for track in PATTERN)
+    asked = [GrooveBar(3, PATTERN, 104.0, "", 9), GrooveBar(4, PATTERN, 104.0, "", 9),
+             GrooveBar(5, changed, 104.0, "", 9), GrooveBar(6, changed, 104.0, "funk", 9),
+             GrooveBar(7, changed, 104.0, "funk", 9)]
+    answers, _ = serve(asked)
+    here = GrooveAnswers(load_model())
+    assert answers == [here.answer(bar) for bar in asked]
+    assert answers[1].offset != answers[2].offset
+
+
 def test_a_worker_that_dies_is_started_again(caplog):
     caplog.set_level(logging.INFO)
     bar = GrooveBar(0, PATTERN, 120.0, "", 1)
