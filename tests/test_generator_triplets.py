@@ -16,7 +16,7 @@ from actors.generator import (
     open_generator,
     open_store,
 )
-from actors.generator._build import midi_sources
+from actors.generator._build import STARTER, as_library, build, midi_sources, starter_sources
 from actors.generator._corpus import Corpus
 from actors.generator._eval import unanswered_bases
 from actors.generator._patterns import GRIDS, complexity_table, render
@@ -290,6 +290,25 @@ def test_a_schema_2_store_still_loads_and_answers_triplets_from_the_starter(tmp_
                                                     surprise=0.0))
     assert sixteenths.patterns == ("----x-------x---",)  # the old store's own bars
     assert read(path).meta["schema"] == "2"  # opening it changed nothing
+
+
+def test_an_older_starter_store_is_built_again_and_a_library_in_one_is_kept(tmp_path, caplog):
+    """A default store built from the starter before triplets existed holds nothing of the
+    player's: it is rebuilt, once, without a warning at every start. One the player added
+    a library to is kept as it is and answers triplets from the starter."""
+    straight = [source for source in starter_sources() if source.grid == "1/16"]
+    older, merged = tmp_path / "older.sqlite", tmp_path / "merged.sqlite"
+    build(older, straight, STARTER)
+    build(merged, [*straight, *as_library(straight[:1], "mine", 8.0)],
+          f"{STARTER} + library mine")
+    with caplog.at_level(logging.INFO):
+        rebuilt = open_store(older)
+    assert "older starter store" in caplog.text and "holds no bars" not in caplog.text
+    assert {"1/8T", "1/16T"} <= set(rebuilt.grids) and read(older).meta["schema"] == "3"
+    with caplog.at_level(logging.INFO):
+        kept = open_store(merged)
+    assert "holds no bars at 1/8T or 1/16T" in caplog.text
+    assert read(merged).grids == {} and "library mine" in {s.collection for s in kept.sources}
 
 
 def test_the_starter_refuses_a_variant_off_its_grid_by_line():

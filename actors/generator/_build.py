@@ -86,8 +86,12 @@ def build(path: Path, sources: list[Source], description: str) -> None:
     log.info("built %s from %s: %d bars", path, description, bars)
 
 
+STARTER = "starter corpus"
+"""The description of a store built from the starter corpus alone."""
+
+
 def build_starter(path: Path) -> None:
-    build(path, starter_sources(), "starter corpus")
+    build(path, starter_sources(), STARTER)
 
 
 def open_store(path: Path) -> _store.Store:
@@ -97,10 +101,15 @@ def open_store(path: Path) -> _store.Store:
     ``<name>.corrupt`` (never deleted: it may be a long GMD build worth
     inspecting) and replaced, so the machine always has something to play. A
     store with no bars on a triplet grid (built before there were any, or from
-    straight drumming only) answers that grid from the starter's grooves.
+    straight drumming only) answers that grid from the starter's grooves; one built
+    from the starter corpus alone is simply built again, as it holds nothing of the
+    player's.
     """
     try:
-        return _with_starter_grids(_store.read(path), path)
+        store = _store.read(path)
+        if store.meta.get("description") != STARTER or not _missing_grids(store):
+            return _with_starter_grids(store, path)
+        log.info("prior store %s is an older starter store; building it again", path)
     except _store.StoreError as error:
         if path.exists():
             aside = path.with_name(path.name + ".corrupt")
@@ -118,9 +127,13 @@ def open_store(path: Path) -> _store.Store:
     return _store.read(path)
 
 
+def _missing_grids(store: _store.Store) -> list[str]:
+    return [rate for rate in GENERATION_UNIT
+            if rate != DEFAULT_STEP_RATE and rate not in store.grids]
+
+
 def _with_starter_grids(store: _store.Store, path: Path) -> _store.Store:
-    missing = [rate for rate in GENERATION_UNIT
-               if rate != DEFAULT_STEP_RATE and rate not in store.grids]
+    missing = _missing_grids(store)
     if not missing:
         return store
     log.warning("prior store %s holds no bars at %s; generation there answers from the "

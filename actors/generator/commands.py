@@ -353,7 +353,7 @@ def _build_command(args: argparse.Namespace) -> int:
             described.append(f"presets {args.presets}")
         if args.starter:
             sources += _build.starter_sources()
-            described.append("starter corpus")
+            described.append(_build.STARTER)
         if args.add_to is not None:
             existing = _store.read(args.add_to)
             added = _build.as_library(sources, " + ".join(described), args.weight)
