@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -66,47 +65,24 @@ def jack():
 
 
 class Device:
-    """A MIDI device: a virtual JACK port that sends, or one that records what it gets.
-
-    A recording device stamps each message with the JACK time it arrived at (rtmidi's
-    time since the message before), put on ``perf_counter``'s line by the smallest lag
-    between arrival and the poll that found it. A callback's own clock reading would
-    not do: it runs in JACK's thread, waits there for the GIL held by the machine under
-    test in this same process, and stamped a note up to 4 ms after it arrived.
-    """
+    """A MIDI device: a virtual JACK port that sends, or one that records what it gets."""
 
     def __init__(self, name: str, receive: bool = False) -> None:
         self.received: list[tuple[float, tuple[int, ...]]] = []
-        self._polled: list[tuple[float, float, tuple[int, ...]]] = []
-        """(poll time, JACK seconds since the first message, data) of each message."""
-        self._done = threading.Event()
-        self._poller: threading.Thread | None = None
         if receive:
             self.port = rtmidi.MidiIn(API, name=name)
             self.port.ignore_types(sysex=True, timing=False, active_sense=True)
-            self._poller = threading.Thread(target=self._poll, daemon=True)
-            self._poller.start()
+            self.port.set_callback(
+                lambda event, _: self.received.append((time.perf_counter(), tuple(event[0])))
+            )
         else:
             self.port = rtmidi.MidiOut(API, name=name)
         self.port.open_virtual_port("port")
-
-    def _poll(self) -> None:
-        elapsed = 0.0
-        while not self._done.wait(0.0005):
-            while (event := self.port.get_message()) is not None:
-                elapsed += event[1] if self._polled else 0.0
-                self._polled.append((time.perf_counter(), elapsed, tuple(event[0])))
 
     def send(self, data: tuple[int, ...]) -> None:
         self.port.send_message(data)
 
     def unplug(self) -> None:
-        if self._poller is not None:
-            self._done.set()
-            self._poller.join()
-            if self._polled:
-                offset = min(polled - elapsed for polled, elapsed, _ in self._polled)
-                self.received = [(offset + elapsed, data) for _, elapsed, data in self._polled]
         self.port.close_port()
         self.port.delete()
 
